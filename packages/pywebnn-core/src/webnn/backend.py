@@ -1,0 +1,111 @@
+"""The contract between the core and an execution backend.
+
+A backend receives a validated, fully normalized ``webnn.ir.Graph`` and only does math.
+It never re-validates arguments and never fills a default.  What it cannot run it
+declares in ``op_support_limits`` so the core rejects it at build time.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from webnn import ir
+from webnn.ops._registry import Desc, Limits
+
+__all__ = ["Backend", "CompiledGraph", "DeviceType", "limits_to_dict"]
+
+DeviceType = Literal["cpu", "gpu", "npu"]
+
+
+class CompiledGraph(ABC):
+    """A graph prepared once for repeated execution on one device."""
+
+    @abstractmethod
+    def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the graph.  ``inputs`` are C-contiguous arrays whose dtype and shape the
+        core has already checked against the graph's input operands."""
+
+    def dispatch(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
+        """Run with backend tensor handles.  The default goes through host memory; native
+        backends override it to keep data on the device."""
+        backend = self.backend
+        host = {name: backend.read_tensor(t) for name, t in inputs.items()}
+        for name, value in self.compute(host).items():
+            if name in outputs:
+                backend.write_tensor(outputs[name], value)
+
+    @property
+    @abstractmethod
+    def backend(self) -> Backend:
+        """The backend that compiled this graph."""
+
+    def destroy(self) -> None:  # noqa: B027  # optional hook: most backends free by GC
+        """Release device resources early."""
+
+
+class Backend(ABC):
+    """An execution backend plugin.
+
+    Construction must be cheap: device probing happens in ``devices()``, which the core
+    calls only when a context is created or ``webnn.list_backends()`` reports.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "0"
+    priority: ClassVar[int] = 0
+    max_rank: ClassVar[int] = 8
+
+    @abstractmethod
+    def devices(self) -> tuple[DeviceType, ...]:
+        """The device types usable right now, e.g. ("cpu",) or ("cpu", "gpu")."""
+
+    def limit(self, op: str, operand: str, allowed: Limits, device: DeviceType) -> Limits:
+        """Narrow the spec's allowed limits of one operand; the default supports them all."""
+        return allowed
+
+    def op_support_limits(self, device: DeviceType) -> dict[str, Any]:
+        """The spec's ``MLOpSupportLimits`` as a dict (snake_case keys)."""
+        from webnn.ops import OPS
+
+        result: dict[str, Any] = {
+            "preferred_input_layout": "nchw",
+            "max_tensor_byte_length": 2**31 - 1,
+        }
+        everything = Limits(max_rank=self.max_rank)
+        for where in ("input", "constant", "output"):
+            result[where] = limits_to_dict(everything, self.max_rank)
+        for op in OPS.values():
+            result[op.name] = {
+                operand: limits_to_dict(self.limit(op.name, operand, lim, device), self.max_rank)
+                for operand, lim in op.limits.items()
+            }
+        return result
+
+    @abstractmethod
+    def compile(self, graph: ir.Graph, device: DeviceType) -> CompiledGraph:
+        """Prepare ``graph`` for execution on ``device``."""
+
+    # -- MLTensor storage -----------------------------------------------------------------
+    @abstractmethod
+    def create_tensor(self, desc: Desc, device: DeviceType) -> Any:
+        """Allocate a zero-filled tensor and return an opaque handle."""
+
+    @abstractmethod
+    def write_tensor(self, handle: Any, data: np.ndarray) -> None:
+        """Copy ``data`` (already checked: dtype, shape, contiguous) into the tensor."""
+
+    @abstractmethod
+    def read_tensor(self, handle: Any) -> np.ndarray:
+        """Return a host copy of the tensor's contents."""
+
+    def destroy_tensor(self, handle: Any) -> None:  # noqa: B027  # optional hook
+        """Release a tensor's storage early."""
+
+
+def limits_to_dict(lim: Limits, max_rank: int) -> dict[str, Any]:
+    hi = max_rank if lim.max_rank is None else min(lim.max_rank, max_rank)
+    return {"data_types": list(lim.data_types), "rank_range": {"min": lim.min_rank, "max": hi}}
