@@ -22,7 +22,7 @@ from webnn.ops import OPS
 from webnn.ops._registry import Check, Desc, OpDef
 
 if TYPE_CHECKING:
-    from webnn._context import MLContext, MLGraph, MLTensor
+    from webnn._context import MLContext, MLGraph
 
 __all__ = ["MLGraphBuilder", "MLOperand"]
 

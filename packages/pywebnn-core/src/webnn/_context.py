@@ -21,7 +21,7 @@ from webnn._descriptors import (
     as_descriptor,
     check_dimensions,
 )
-from webnn._dtypes import NUMPY, DataType
+from webnn._dtypes import NUMPY
 from webnn.backend import Backend, CompiledGraph, DeviceType
 from webnn.errors import (
     InvalidStateError,
@@ -140,7 +140,7 @@ class MLContext:
             compiled = self._backend.compile(graph, self._device)
         except WebNNError:
             raise
-        except Exception as e:  # noqa: BLE001  # any backend failure is the spec's OperationError
+        except Exception as e:  # any backend failure is the spec's OperationError
             raise OperationError(f"build: backend {self.backend_name!r} failed to compile the "
                                  f"graph: {e}") from e
         g = MLGraph(self, graph, compiled)
@@ -175,7 +175,7 @@ class MLContext:
             result = g._compiled.compute(arrays)
         except WebNNError:
             raise
-        except Exception as e:  # noqa: BLE001  # backend failure -> OperationError
+        except Exception as e:  # backend failure -> OperationError
             raise OperationError(f"compute: backend {self.backend_name!r} failed: {e}") from e
         return result
 
@@ -209,7 +209,7 @@ class MLContext:
                                  {k: t._handle for k, t in outputs.items()})
         except WebNNError:
             raise
-        except Exception as e:  # noqa: BLE001  # backend failure -> OperationError
+        except Exception as e:  # backend failure -> OperationError
             raise OperationError(f"dispatch: backend {self.backend_name!r} failed: {e}") from e
 
     # -- tensors --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ _MAGIC: Final = b"PYWEBNN\x00"
 _HEADER: Final = struct.Struct("<8sIQ")  # magic, version, JSON length
 
 OperandKind = Literal["input", "constant", "value"]
-NodeInput: TypeAlias = "int | None | tuple[int, ...]"
+NodeInput: TypeAlias = "int | tuple[int, ...] | None"
 
 
 @dataclass(frozen=True, slots=True)

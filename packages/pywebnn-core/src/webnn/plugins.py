@@ -84,7 +84,7 @@ def _load() -> dict[str, BackendInfo]:
         try:
             module = ep.load()
             pm.register(module, name=f"{ep.group}:{ep.name}")
-        except Exception as e:  # noqa: BLE001  # see comment above
+        except Exception as e:  # see comment above
             found.setdefault(ep.name, BackendInfo(ep.name, plugin=plugin, error=repr(e)))
             warnings.warn(f"pywebnn: backend plugin {plugin} failed to load: {e!r}",
                           PluginWarning, stacklevel=3)
@@ -94,7 +94,7 @@ def _load() -> dict[str, BackendInfo]:
                 continue
             try:
                 backends = impl.function()
-            except Exception as e:  # noqa: BLE001  # plugin boundary, as above
+            except Exception as e:  # plugin boundary, as above
                 found.setdefault(ep.name, BackendInfo(ep.name, plugin=plugin, error=repr(e)))
                 warnings.warn(f"pywebnn: backend plugin {plugin} raised: {e!r}",
                               PluginWarning, stacklevel=3)
@@ -131,7 +131,7 @@ def list_backends() -> list[BackendInfo]:
         if info.backend is not None and not info.devices:
             try:
                 info.devices = tuple(info.backend.devices())
-            except Exception as e:  # noqa: BLE001  # plugin boundary: probing may fail
+            except Exception as e:  # plugin boundary: probing may fail
                 info.error = f"device probing failed: {e!r}"
         infos.append(info)
     return sorted(infos, key=lambda i: (-i.priority, i.name))

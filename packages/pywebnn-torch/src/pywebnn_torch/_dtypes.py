@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 import torch
+
 from webnn import DataType
 
 TORCH: Final[dict[str, torch.dtype]] = {

@@ -6,13 +6,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from webnn.backend import Backend, CompiledGraph, DeviceType
-from webnn.ir import Graph
-from webnn.ops import Desc, Limits
 
 from pywebnn_torch._dtypes import TORCH
 from pywebnn_torch.executor import TorchGraph
 from pywebnn_torch.ops import KERNELS, limit_for
+from webnn.backend import Backend, CompiledGraph, DeviceType
+from webnn.ir import Graph
+from webnn.ops import Desc, Limits
 
 
 def probe_devices(torch_module: Any = torch) -> dict[DeviceType, str]:

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from pywebnn_torch._dtypes import TORCH
+from pywebnn_torch.ops import KERNELS, Kernel
 from webnn.backend import Backend, CompiledGraph
 from webnn.errors import OperationError
 from webnn.ir import Graph, NodeInput
 from webnn.ops import Desc
-
-from pywebnn_torch._dtypes import TORCH
-from pywebnn_torch.ops import KERNELS, Kernel
 
 Step = tuple[Kernel, tuple[NodeInput, ...], Mapping[str, Any], tuple[int, ...],
              tuple[Desc, ...], str]

@@ -52,7 +52,7 @@ class Limits:
 
 # Operand arguments as infer/normalize functions see them: a Desc, None for an absent
 # optional operand, or a tuple of Descs for a sequence argument (concat's ``inputs``).
-Ins: TypeAlias = Mapping[str, "Desc | None | tuple[Desc, ...]"]
+Ins: TypeAlias = Mapping[str, "Desc | tuple[Desc, ...] | None"]
 Attrs: TypeAlias = dict[str, Any]
 Normalize: TypeAlias = Callable[["Check", Ins, Attrs], Attrs]
 Infer: TypeAlias = Callable[["Check", Ins, Attrs], "Desc | tuple[Desc, ...]"]

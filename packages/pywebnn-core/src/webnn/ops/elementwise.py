@@ -10,10 +10,10 @@ from webnn._dtypes import ALL, FLOATS, SIGNED, DataType
 from webnn.ops._registry import Attrs, Check, Desc, Ins, OpDef, lim, same_as_input
 
 
-
 def _binary(chk: Check, ins: Ins, attrs: Attrs) -> Desc:
     a, b = ins["a"], ins["b"]
-    assert isinstance(a, Desc) and isinstance(b, Desc)
+    assert isinstance(a, Desc)
+    assert isinstance(b, Desc)
     return Desc(a.data_type, chk.broadcast("a", a.shape, "b", b.shape))
 
 

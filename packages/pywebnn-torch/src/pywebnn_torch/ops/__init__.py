@@ -14,9 +14,9 @@ from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 import torch
-from webnn.ops import Desc, Limits
 
 from pywebnn_torch.ops import elementwise
+from webnn.ops import Desc, Limits
 
 Kernel: TypeAlias = Callable[[Sequence[Any], Mapping[str, Any], Sequence[Desc]],
                              "torch.Tensor | Sequence[torch.Tensor]"]

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
-from webnn.ops import Desc
 
 from pywebnn_torch._dtypes import TORCH
 from pywebnn_torch.ops._util import narrow, unsigned_key, widen
+from webnn.ops import Desc
 
 Fn = Callable[..., torch.Tensor]
 
