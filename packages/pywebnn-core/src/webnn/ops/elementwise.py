@@ -25,6 +25,15 @@ def _to_uint8(chk: Check, ins: Ins, attrs: Attrs) -> Desc:
     return Desc("uint8", shape)
 
 
+def _where(chk: Check, ins: Ins, attrs: Attrs) -> Desc:
+    c, t, f = ins["condition"], ins["true_value"], ins["false_value"]
+    assert isinstance(c, Desc)
+    assert isinstance(t, Desc)
+    assert isinstance(f, Desc)
+    values = chk.broadcast("true_value", t.shape, "false_value", f.shape)
+    return Desc(t.data_type, chk.broadcast("condition", c.shape, "values", values))
+
+
 def _binary_op(name: str, spec: str, dtypes: tuple[DataType, ...] = ALL) -> OpDef:
     return OpDef(name, spec, ("a", "b"), infer=_binary,
                  limits={"a": lim(dtypes), "b": lim(dtypes, same_as="a"), "output": lim(dtypes)})
@@ -87,4 +96,7 @@ OPS: tuple[OpDef, ...] = (
     _unary_op("reciprocal", "reciprocal"),
     _unary_op("sqrt", "sqrt"),
     _unary_op("identity", "identity", ALL),
+    OpDef("where", "where", ("condition", "true_value", "false_value"), infer=_where,
+          limits={"condition": lim(("uint8",)), "true_value": lim(),
+                  "false_value": lim(same_as="true_value"), "output": lim()}),
 )

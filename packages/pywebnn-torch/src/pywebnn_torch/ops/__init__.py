@@ -15,13 +15,39 @@ from typing import Any, Final, TypeAlias
 
 import torch
 
-from pywebnn_torch.ops import elementwise
+from pywebnn_torch.ops import (
+    activation,
+    conv,
+    elementwise,
+    gather,
+    matmul,
+    normalization,
+    pool,
+    quant,
+    reduce,
+    resample,
+    rnn,
+    shape,
+)
 from webnn.ops import Desc, Limits
 
 Kernel: TypeAlias = Callable[[Sequence[Any], Mapping[str, Any], Sequence[Desc]],
                              "torch.Tensor | Sequence[torch.Tensor]"]
 
-_FAMILIES = (elementwise,)
+_FAMILIES = (
+    elementwise,
+    activation,
+    reduce,
+    quant,
+    conv,
+    pool,
+    resample,
+    normalization,
+    matmul,
+    shape,
+    gather,
+    rnn,
+)
 
 KERNELS: Final[Mapping[str, Kernel]] = MappingProxyType(
     {name: k for fam in _FAMILIES for name, k in fam.KERNELS.items()})

@@ -100,7 +100,14 @@ def _predicate(fn: Fn) -> Any:
     return kernel
 
 
+def _where(args: Sequence[Any], attrs: Mapping[str, Any], outs: Sequence[Desc]
+           ) -> torch.Tensor:
+    cond, t, f = args
+    return narrow(torch.where(cond != 0, widen(t), widen(f)), t.dtype)
+
+
 KERNELS: dict[str, Any] = {
+    "where": _where,
     "add": _binary(torch.add),
     "sub": _binary(torch.sub),
     "mul": _binary(torch.mul),

@@ -1,0 +1,7 @@
+"""Torch kernels of op family `shape` (to be filled in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+KERNELS: dict[str, Any] = {}
