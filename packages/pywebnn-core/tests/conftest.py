@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 import webnn
 from webnn import plugins
 from webnn.testing import SpecBackend, operand
@@ -16,7 +17,7 @@ __all__ = ["operand"]  # re-exported for tests that import it from here
 @pytest.fixture(scope="session", autouse=True)
 def _spec_backend() -> Iterator[None]:
     plugins.register_backend(SpecBackend())
-    yield
+    return
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import re
 
 import numpy as np
 import pytest
-import webnn
 from hypothesis import given
 from hypothesis import strategies as st
+
+import webnn
 from webnn.errors import InvalidStateError, WebNNTypeError
 
 from ..conftest import operand
