@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import webnn
 from webnn.errors import InvalidStateError, WebNNTypeError
 
-from ..conftest import operand
+from webnn.testing import operand
 
 BINARY = ["add", "sub", "mul", "div", "max", "min", "pow"]
 COMPARE = ["equal", "not_equal", "greater", "greater_or_equal", "lesser", "lesser_or_equal"]

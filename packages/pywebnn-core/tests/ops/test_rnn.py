@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import webnn
 from webnn.errors import WebNNTypeError
 
-from ..conftest import operand
+from webnn.testing import operand
 
 # Operands passed positionally, in call order; every other operand is an option.
 POSITIONAL = {
