@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .conftest import run
+from webnn.testing import run
 
 ACT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "relu": lambda v: np.maximum(v, 0.0),
