@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 import webnn
-
-from .conftest import run
+from webnn.testing import run
 
 DTYPES = ["float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8"]
 
