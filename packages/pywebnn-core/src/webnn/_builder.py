@@ -230,7 +230,8 @@ class MLGraphBuilder:
                 named += [(name, x) for x in d]
             elif d is not None:
                 named.append((name, d))
-        out_names = op.outputs if len(op.outputs) == len(outs) else op.outputs[:1] * len(outs)
+        # split names all its outputs "outputs"; gru/lstm name each one (output0, ...).
+        out_names = op.outputs[:len(outs)] if len(op.outputs) > 1 else op.outputs * len(outs)
         named += list(zip(out_names, outs, strict=True))
         for name, d in named:
             lim = limits.get(name)
