@@ -35,7 +35,9 @@ def _elu(x: torch.Tensor, a: Mapping[str, Any]) -> torch.Tensor:
 
 
 def _gelu(x: torch.Tensor, a: Mapping[str, Any]) -> torch.Tensor:
-    return 0.5 * x * (1 + torch.erf(x * _SQRT_HALF))
+    # 1 + erf(t) == erfc(-t), without the cancellation that flushes the far negative
+    # tail to zero.
+    return 0.5 * x * torch.erfc(-x * _SQRT_HALF)
 
 
 def _hard_sigmoid(x: torch.Tensor, a: Mapping[str, Any]) -> torch.Tensor:
