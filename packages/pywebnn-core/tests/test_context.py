@@ -151,3 +151,10 @@ def test_ml_create_context_and_limits():
     assert limits["add"]["a"]["data_types"][0] == "float32"
     limits["add"]["a"]["data_types"].clear()  # a copy: the context is unaffected
     assert ctx.op_support_limits()["add"]["a"]["data_types"]
+
+
+def test_scalar_inputs_stay_scalar(ctx, builder):
+    x = builder.input("x", webnn.MLOperandDescriptor([], "float32"))
+    graph = builder.build({"y": builder.abs(x)})
+    arrays = graph._check_inputs("compute", {"x": np.float32(3)})
+    assert arrays["x"].shape == ()

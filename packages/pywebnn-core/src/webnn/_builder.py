@@ -317,8 +317,11 @@ def _check_spec_limits(chk: Check, op: OpDef, ins: Mapping[str, Any]) -> None:
                 chk.fail(f"{arg} data type {x.data_type} is not allowed; expected "
                          f"{' or '.join(lim.data_types)}")
             hi = lim.max_rank
-            if x.rank < lim.min_rank or (hi is not None and x.rank > hi):
-                chk.rank(arg, x, lim.min_rank, hi if hi is not None else x.rank)
+            if hi is None and x.rank < lim.min_rank:
+                chk.fail(f"{arg} must be of rank {lim.min_rank} or more, got shape "
+                         f"{list(x.shape)}")
+            if hi is not None and not lim.min_rank <= x.rank <= hi:
+                chk.rank(arg, x, lim.min_rank, hi)
             if lim.same_as is not None:
                 other = ins.get(lim.same_as)
                 if isinstance(other, tuple):

@@ -348,7 +348,8 @@ def _input_array(what: str, name: str, value: Any, d: MLOperandDescriptor) -> np
     if array.shape != d.shape:
         raise WebNNTypeError(f"{what}: input {name!r} has shape {list(array.shape)}, the graph "
                              f"expects {list(d.shape)}")
-    return np.ascontiguousarray(array)
+    # np.ascontiguousarray would turn a 0-D array into shape (1,).
+    return array if array.flags.c_contiguous else np.array(array, order="C")
 
 
 class MLTensor:
