@@ -12,7 +12,7 @@ venv="${PYWEBNN_VENV:-$root/.venv}"
 python="${PYTHON:-python3}"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
-hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+hash_of() { { for f in "$@"; do if [ -f "$f" ]; then cat "$f"; fi; done; } | sha256sum | cut -c1-16; }
 stamp_ok() { [ -f "$venv/.stamp-$1" ] && [ "$(cat "$venv/.stamp-$1")" = "$2" ]; }
 stamp_set() { echo "$2" > "$venv/.stamp-$1"; }
 
@@ -33,7 +33,7 @@ if ! stamp_ok deps "$deps_hash"; then
 fi
 
 py_hash=$(hash_of packages/pywebnn-core/pyproject.toml packages/pywebnn-torch/pyproject.toml \
-    conformance/pyproject.toml tests/plugins/*/pyproject.toml)
+    conformance/pyproject.toml)
 if ! stamp_ok python "$py_hash"; then
     say "installing pywebnn-core, pywebnn-torch, pywebnn-conformance (editable)"
     pip install --quiet --no-deps -e packages/pywebnn-core -e packages/pywebnn-torch
