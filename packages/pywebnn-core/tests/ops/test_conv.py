@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import webnn
 from webnn.errors import WebNNTypeError
 
-from ..conftest import operand
+from webnn.testing import operand
 
 # (input shape, filter shape, options, expected output shape)
 CONV2D_VALID = [
