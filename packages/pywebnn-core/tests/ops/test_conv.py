@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 import webnn
 from webnn.errors import WebNNTypeError
-
 from webnn.testing import operand
 
 # (input shape, filter shape, options, expected output shape)

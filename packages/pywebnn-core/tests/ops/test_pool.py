@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 import webnn
 from webnn.errors import WebNNTypeError
-
 from webnn.testing import operand
 
 POOLS = ["average_pool2d", "l2_pool2d", "max_pool2d"]
