@@ -78,10 +78,8 @@ def _prelu(args: Sequence[Any], attrs: Mapping[str, Any], outs: Sequence[Desc]
            ) -> torch.Tensor:
     x, slope = args
     wx, ws = widen(x), widen(slope)
-    y = torch.where(wx >= 0, wx, ws * wx)
-    # Broadcasting gives the output shape already; expand covers a slope that is larger
-    # than the input only in leading dimensions of size 1.
-    return narrow(y.expand(outs[0].shape).contiguous(), x.dtype)
+    # Bidirectional broadcasting of input and slope gives the IR's output shape.
+    return narrow(torch.where(wx >= 0, wx, ws * wx), x.dtype)
 
 
 def _clamp(args: Sequence[Any], attrs: Mapping[str, Any], outs: Sequence[Desc]
