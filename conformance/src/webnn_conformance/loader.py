@@ -26,6 +26,7 @@ __all__ = [
     "default_vector_dir",
     "load_dirs",
     "load_file",
+    "parse_test",
     "resolve_vector_dirs",
 ]
 
@@ -167,7 +168,7 @@ def load_file(path: Path) -> VectorFile:
         raise VectorError(f"{path}: expected an object with a 'tests' list")
     stem = path.stem
     try:
-        parsed = tuple(_test(stem, t) for t in tests)
+        parsed = tuple(parse_test(stem, t) for t in tests)
     except (KeyError, TypeError, ValueError) as e:
         raise VectorError(f"{path}: malformed test: {e!r}") from e
     names = [t.name for t in parsed]
@@ -177,7 +178,8 @@ def load_file(path: Path) -> VectorFile:
     return VectorFile(stem, path, parsed)
 
 
-def _test(stem: str, raw: dict[str, Any]) -> WptTest:
+def parse_test(stem: str, raw: dict[str, Any]) -> WptTest:
+    """One test object of a file named ``stem``."""
     graph = raw["graph"]
     tol = raw.get("tolerance")
     tolerance = None
