@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 
@@ -66,10 +66,11 @@ def cast_number(value: float | int | bool, dt: DataType) -> float | int:
     if not isinstance(value, (int, float)):
         raise WebNNTypeError(f"cast: expected a number, got {type(value).__name__}")
     if is_float(dt):
+        if isinstance(value, int) and abs(value) > 2**53:
+            return _int_to_float(value, NUMPY[dt].type)
         # numpy rounds to nearest-even and overflows to inf, as ConvertToFloat does.
         with np.errstate(over="ignore"):
-            return float(NUMPY[dt].type(float(value)) if isinstance(value, int) else
-                         NUMPY[dt].type(value))
+            return float(NUMPY[dt].type(value))
     lo, hi = int_range(dt)
     if isinstance(value, float):
         if math.isnan(value):
@@ -78,3 +79,25 @@ def cast_number(value: float | int | bool, dt: DataType) -> float | int:
             return hi if value > 0 else lo
         value = round(value)  # Python rounds half to even
     return min(max(int(value), lo), hi)
+
+
+def _int_to_float(value: int, ftype: type[np.floating[Any]]) -> float:
+    """Round a big integer to ``ftype`` once (going through float64 could round twice)."""
+    with np.errstate(over="ignore"):
+        guess = ftype(float(value))
+    if not np.isfinite(guess):
+        return float(guess)
+    best = guess
+    for cand in (np.nextafter(guess, ftype(-np.inf)), np.nextafter(guess, ftype(np.inf))):
+        if not np.isfinite(cand):
+            continue
+        d_best, d_cand = abs(int(best) - value), abs(int(cand) - value)
+        # Ties go to the even significand, as ConvertToFloat requires.
+        if d_cand < d_best or (d_cand == d_best and _is_even(cand) and not _is_even(best)):
+            best = cand
+    return float(best)
+
+
+def _is_even(x: np.floating[Any]) -> bool:
+    bits = x.view(np.uint32 if x.dtype == np.float32 else np.uint16)
+    return int(bits) % 2 == 0
