@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 import webnn
 from webnn.errors import InvalidStateError, WebNNTypeError
-
 from webnn.testing import operand
 
 BINARY = ["add", "sub", "mul", "div", "max", "min", "pow"]
