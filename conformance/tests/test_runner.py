@@ -1,0 +1,174 @@
+"""End-to-end classification through the real core on the fake numpy backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from webnn_conformance.loader import VectorFile
+from webnn_conformance.runner import run_suite, run_test, select_tests
+from webnn_conformance.testing import op, tensor, wpt
+
+
+def add_test(a, b, out, dtype="float32", shape=None, **extra):
+    shape = shape or [len(a) if isinstance(a, list) else 1]
+    return wpt(
+        {"a": tensor(a, shape, dtype), "b": tensor(b, shape, dtype, constant=True)},
+        [op("add", ("a", "a"), ("b", "b"))],
+        {"out": tensor(out, shape, dtype)},
+        **extra,
+    )
+
+
+def test_pass_with_tolerance():
+    r = run_test("fakenp", add_test([1.5, -2], [0.25, 4], [1.75, 2]))
+    assert (r.status, r.max_error, r.message) == ("pass", 0, "")
+    assert (r.tolerance.metric, r.tolerance.value) == ("ULP", 1)
+
+
+def test_wrong_values_fail_with_max_error():
+    r = run_test("fakenp-off", add_test([1.5, -2], [0.25, 4], [1.75, 2]))
+    assert r.status == "fail"
+    assert r.max_error == 3
+    assert "exceed ULP 1" in r.message
+
+
+def test_tolerance_is_applied():
+    # gemm with K = 2 allows 2 * 2 = 4 ULP, so being 3 ULP off passes.
+    t = wpt(
+        {"a": tensor([1, 2], [1, 2]), "b": tensor([3, 4], [2, 1])},
+        [op("gemm", ("a", "a"), ("b", "b"))],
+        {"out": tensor([11], [1, 1])},
+    )
+    r = run_test("fakenp-off", t)
+    assert (r.status, r.max_error) == ("pass", 3)
+
+
+def test_override_tolerance_from_the_test_object():
+    t = add_test([1.5], [0.25], [1.75], tolerance={"metric": "ULP", "value": 3})
+    assert run_test("fakenp-off", t).status == "pass"
+
+
+def test_unsupported_operation():
+    t = wpt({"x": tensor([1, -1], [2])}, [op("relu", ("input", "x"))], {"out": tensor([1, 0], [2])})
+    r = run_test("fakenp", t)
+    assert r.status == "unsupported"
+    assert r.message.startswith("UnsupportedError")
+
+
+def test_int4_is_unsupported_with_its_reason():
+    t = wpt(
+        {"x": tensor([1, -1], [2], "int4")},
+        [op("identity", ("input", "x"))],
+        {"out": tensor([1, -1], [2], "int4")},
+    )
+    r = run_test("fakenp", t)
+    assert r.status == "unsupported"
+    assert "int4 is not one of the spec's eight" in r.message
+
+
+def test_core_rejecting_a_test_is_an_error():
+    t = wpt(
+        {"a": tensor([1, 2], [2]), "b": tensor([1, 2, 3], [3])},
+        [op("add", ("a", "a"), ("b", "b"))],
+        {"out": tensor([0, 0], [2])},
+    )
+    r = run_test("fakenp", t)
+    assert r.status == "error"
+    assert r.message.startswith("build: WebNNTypeError")
+    assert r.detail  # the traceback, for the pytest plugin
+
+
+def test_compute_exception_is_an_error():
+    r = run_test("fakenp-crash", add_test([1], [2], [3]))
+    assert r.status == "error"
+    assert "simulated kernel crash" in r.message
+
+
+def test_unknown_backend_is_an_error_not_unsupported():
+    r = run_test("no-such-backend", add_test([1], [2], [3]))
+    assert r.status == "error"
+    assert r.message.startswith("context:")
+
+
+def test_wrong_output_descriptor_fails():
+    t = add_test([1, 2], [1, 2], [2, 4])
+    t.expected["out"] = type(t.expected["out"])("out", (2,), "float16", [2, 4])
+    r = run_test("fakenp", t)
+    assert r.status == "fail"
+    assert "expected float16" in r.message
+
+
+def test_int64_results_are_compared_exactly():
+    big = 2**62
+    assert run_test("fakenp", add_test([big], [1], [big + 1], "int64")).status == "pass"
+    r = run_test("fakenp", add_test([big], [1], [big], "int64"))
+    assert (r.status, r.max_error) == ("fail", 1)
+
+
+def test_scalar_filled_inputs_and_outputs():
+    t = add_test(1.5, 2, 3.5, shape=[40, 50])
+    assert run_test("fakenp", t).status == "pass"
+    assert run_test("fakenp", add_test(1.5, 2, 3.25, shape=[40, 50])).status == "fail"
+
+
+def multi_op_test():
+    return wpt(
+        {
+            "x": tensor([1, 2, 3, 4], [4]),
+            "w": tensor([1, 1, 0, 2], [2, 2], constant=True),
+            "c": tensor([10, 20], [2], constant=False),
+        },
+        [
+            op("split", ("input", "x"), ("splits", [1, 3]), outputs=["head", "tail"]),
+            op("concat", ("inputs", ["tail", "head"]), ("axis", 0), outputs="cat"),
+            op("clamp", ("input", "cat"), ("options", {"minValue": 2, "maxValue": 3}),
+               outputs="clamped"),
+            op("gemm", ("a", "w"), ("b", "w"), ("options", {"c": "c", "beta": 2}),
+               outputs="g"),
+        ],
+        {"clamped": tensor([2, 3, 3, 2], [4]), "g": tensor([21, 42], [2, 2]),
+         "head": tensor([1], [1])},
+    )  # fmt: skip
+
+
+def test_multi_operator_graph_passes():
+    # w @ w = [[1, 3], [0, 4]]; + 2 * c broadcast over rows = [[21, 43], [20, 44]]
+    t = multi_op_test()
+    t.expected["g"] = type(t.expected["g"])("g", (2, 2), "float32", [21, 43, 20, 44])
+    r = run_test("fakenp", t)
+    assert (r.status, r.message) == ("pass", "")
+
+
+def test_multi_operator_graph_reports_the_bad_output():
+    r = run_test("fakenp", multi_op_test())  # "g" has a wrong shape in the vector
+    assert r.status == "fail"
+    assert "'g'" in r.message
+
+
+def test_tensor_mode():
+    t = add_test([1.5, -2], [0.25, 4], [1.75, 2])
+    assert run_test("fakenp", t, mode="tensors").status == "pass"
+    assert run_test("fakenp-off", t, mode="tensors").status == "fail"
+
+
+def test_suite_and_filter():
+    files = [
+        VectorFile("add", None, (add_test([1], [2], [3], name="add one", file="add"),)),  # type: ignore[arg-type]
+        VectorFile("other", None, (add_test([1], [2], [4], name="bad", file="other"),)),  # type: ignore[arg-type]
+    ]
+    assert [t.name for t in select_tests(files, "bad")] == ["bad"]
+    assert len(select_tests(files, "add")) == 2  # the operator name matches too
+    assert len(select_tests(files, None)) == 2
+    seen = []
+    results = run_suite(
+        ["fakenp", "fakenp-off"], select_tests(files), on_result=lambda *a: seen.append(a[:2])
+    )
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [r.status for r in results["fakenp"]] == ["pass", "fail"]
+    assert [r.status for r in results["fakenp-off"]] == ["fail", "fail"]
+
+
+@pytest.mark.parametrize("mode", ["compute", "tensors"])
+def test_zero_d_output(mode):
+    t = add_test([1], [2], [3], shape=[])
+    assert run_test("fakenp", t, mode=mode).status == "pass"
