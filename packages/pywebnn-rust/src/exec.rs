@@ -113,7 +113,11 @@ impl Program {
                 .map_err(|e| Error::Graph(format!("constant operand {id}: {e}")))?;
             constants[id] = Some(Frozen(t));
         }
-        Ok(Program { plan, constants, device })
+        Ok(Program {
+            plan,
+            constants,
+            device,
+        })
     }
 
     pub fn device(&self) -> Device {
@@ -126,12 +130,18 @@ impl Program {
 
     /// The graph inputs' names and descriptors, in the order `run` takes them.
     pub fn inputs(&self) -> impl Iterator<Item = (&str, &Desc)> {
-        self.plan.inputs.iter().map(|(n, id)| (n.as_str(), &self.plan.operands[*id]))
+        self.plan
+            .inputs
+            .iter()
+            .map(|(n, id)| (n.as_str(), &self.plan.operands[*id]))
     }
 
     /// The graph outputs' names and descriptors, in the order `run` returns them.
     pub fn outputs(&self) -> impl Iterator<Item = (&str, &Desc)> {
-        self.plan.outputs.iter().map(|(n, id)| (n.as_str(), &self.plan.operands[*id]))
+        self.plan
+            .outputs
+            .iter()
+            .map(|(n, id)| (n.as_str(), &self.plan.operands[*id]))
     }
 
     /// Runs the graph on `inputs` (in `inputs()` order, storage representation, on this
@@ -223,7 +233,12 @@ mod tests {
 
     #[test]
     fn runs_add() {
-        let text = doc("add", "{}", &[("float32", &[2]), ("float32", &[2])], ("float32", &[2]));
+        let text = doc(
+            "add",
+            "{}",
+            &[("float32", &[2]), ("float32", &[2])],
+            ("float32", &[2]),
+        );
         let p = Program::compile(&text, &[], Device::Cpu).unwrap();
         let a = Tensor::f_from_slice(&[1_f32, 2.0]).unwrap();
         let b = Tensor::f_from_slice(&[10_f32, 20.0]).unwrap();
@@ -233,7 +248,12 @@ mod tests {
 
     #[test]
     fn wrong_input_is_an_error() {
-        let text = doc("add", "{}", &[("float32", &[2]), ("float32", &[2])], ("float32", &[2]));
+        let text = doc(
+            "add",
+            "{}",
+            &[("float32", &[2]), ("float32", &[2])],
+            ("float32", &[2]),
+        );
         let p = Program::compile(&text, &[], Device::Cpu).unwrap();
         let a = Tensor::f_from_slice(&[1_f32, 2.0, 3.0]).unwrap();
         let b = Tensor::f_from_slice(&[10_f32, 20.0]).unwrap();

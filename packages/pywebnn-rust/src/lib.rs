@@ -44,7 +44,9 @@ fn parse_device(device: &str) -> Result<Device, Error> {
     match device {
         "cpu" => Ok(Device::Cpu),
         "gpu" if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
-        other => Err(Error::Argument(format!("device {other:?} is not available"))),
+        other => Err(Error::Argument(format!(
+            "device {other:?} is not available"
+        ))),
     }
 }
 
@@ -74,7 +76,9 @@ fn host_bytes(buf: &PyBuffer<u8>) -> Result<&[u8], Error> {
 /// A writable byte view of a C-contiguous buffer.
 fn host_bytes_mut(buf: &mut PyBuffer<u8>) -> Result<&mut [u8], Error> {
     if buf.readonly() || !buf.is_c_contiguous() {
-        return Err(Error::Argument("output buffer is read-only or not C-contiguous".into()));
+        return Err(Error::Argument(
+            "output buffer is read-only or not C-contiguous".into(),
+        ));
     }
     let len = buf.len_bytes();
     if len == 0 {
@@ -173,7 +177,13 @@ impl Graph {
                 let device = program.device();
                 let tensors = tensors
                     .into_iter()
-                    .map(|t| if device == Device::Cpu { Ok(t) } else { t.f_to_device(device) })
+                    .map(|t| {
+                        if device == Device::Cpu {
+                            Ok(t)
+                        } else {
+                            t.f_to_device(device)
+                        }
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 let results = program.run(tensors)?;
                 // One copy out, into the arrays the shim allocated.
@@ -197,8 +207,7 @@ impl Graph {
         let program = &self.program;
         let ins: Vec<&TensorHandle> = inputs.iter().map(Bound::get).collect();
         let outs: Vec<&TensorHandle> = outputs.iter().map(Bound::get).collect();
-        if ins.len() != program.plan().inputs.len() || outs.len() != program.plan().outputs.len()
-        {
+        if ins.len() != program.plan().inputs.len() || outs.len() != program.plan().outputs.len() {
             return Err(Error::Argument("dispatch: wrong number of tensors".into()).into());
         }
         // Handles are locked only with the GIL released, so a thread waiting for a lock
@@ -243,7 +252,10 @@ impl TensorHandle {
 
     /// A handle to the current contents (shares storage; never written through).
     fn snapshot(&self) -> Result<Tensor, Error> {
-        self.guard().as_ref().map(Tensor::shallow_clone).ok_or(Error::Destroyed)
+        self.guard()
+            .as_ref()
+            .map(Tensor::shallow_clone)
+            .ok_or(Error::Destroyed)
     }
 
     fn check(&self, desc: &Desc, device: Device) -> Result<(), Error> {
@@ -285,7 +297,11 @@ impl TensorHandle {
                     .map_err(|e| Error::Storage(e.to_string()))
             })
         })?;
-        Ok(TensorHandle { desc, device, data: Mutex::new(Some(t)) })
+        Ok(TensorHandle {
+            desc,
+            device,
+            data: Mutex::new(Some(t)),
+        })
     }
 
     /// Replaces the contents with a C-contiguous buffer's bytes (one copy to the device).
@@ -301,7 +317,8 @@ impl TensorHandle {
                 let t = if self.device == Device::Cpu {
                     t
                 } else {
-                    t.f_to_device(self.device).map_err(|e| Error::Storage(e.to_string()))?
+                    t.f_to_device(self.device)
+                        .map_err(|e| Error::Storage(e.to_string()))?
                 };
                 self.replace(t)
             })

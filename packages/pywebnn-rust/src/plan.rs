@@ -103,7 +103,11 @@ impl Desc {
             .checked_mul(dtype.item_size())
             .and_then(|b| i64::try_from(b).ok())
             .ok_or_else(|| Error::Graph(format!("shape {dims:?} is too large")))?;
-        Ok(Desc { dtype, shape, numel })
+        Ok(Desc {
+            dtype,
+            shape,
+            numel,
+        })
     }
 
     pub fn rank(&self) -> usize {
@@ -241,13 +245,17 @@ impl<'a> NodeCtx<'a> {
     }
 
     pub fn output(&self, i: usize) -> Result<&'a Desc> {
-        self.outputs.get(i).copied().ok_or_else(|| {
-            Error::Graph(format!("{}: output {i} is missing", self.op))
-        })
+        self.outputs
+            .get(i)
+            .copied()
+            .ok_or_else(|| Error::Graph(format!("{}: output {i} is missing", self.op)))
     }
 
     fn bad(&self, i: usize) -> Error {
-        Error::Graph(format!("{}: input {i} is missing or of the wrong form", self.op))
+        Error::Graph(format!(
+            "{}: input {i} is missing or of the wrong form",
+            self.op
+        ))
     }
 
     /// An axis attribute checked against a rank, as usize.
@@ -256,7 +264,12 @@ impl<'a> NodeCtx<'a> {
         usize::try_from(a)
             .ok()
             .filter(|&a| a < rank)
-            .ok_or_else(|| Error::Graph(format!("{}: {key} {a} out of range for rank {rank}", self.op)))
+            .ok_or_else(|| {
+                Error::Graph(format!(
+                    "{}: {key} {a} out of range for rank {rank}",
+                    self.op
+                ))
+            })
     }
 }
 
@@ -285,7 +298,10 @@ impl<'a> Attrs<'a> {
     }
 
     fn wrong(&self, key: &str, what: &str, v: &Value) -> Error {
-        Error::Graph(format!("{}: attribute {key:?} must be {what}, got {v}", self.op))
+        Error::Graph(format!(
+            "{}: attribute {key:?} must be {what}, got {v}",
+            self.op
+        ))
     }
 
     pub fn int(&self, key: &str) -> Result<i64> {
@@ -295,9 +311,14 @@ impl<'a> Attrs<'a> {
 
     pub fn ints(&self, key: &str) -> Result<Vec<i64>> {
         let v = self.get(key)?;
-        let arr = v.as_array().ok_or_else(|| self.wrong(key, "a list of ints", v))?;
+        let arr = v
+            .as_array()
+            .ok_or_else(|| self.wrong(key, "a list of ints", v))?;
         arr.iter()
-            .map(|x| x.as_i64().ok_or_else(|| self.wrong(key, "a list of ints", v)))
+            .map(|x| {
+                x.as_i64()
+                    .ok_or_else(|| self.wrong(key, "a list of ints", v))
+            })
             .collect()
     }
 
@@ -317,7 +338,9 @@ impl<'a> Attrs<'a> {
 
     pub fn floats(&self, key: &str) -> Result<Vec<f64>> {
         let v = self.get(key)?;
-        let arr = v.as_array().ok_or_else(|| self.wrong(key, "a list of numbers", v))?;
+        let arr = v
+            .as_array()
+            .ok_or_else(|| self.wrong(key, "a list of numbers", v))?;
         arr.iter()
             .map(|x| float_of(x).ok_or_else(|| self.wrong(key, "a list of numbers", v)))
             .collect()
@@ -335,9 +358,14 @@ impl<'a> Attrs<'a> {
 
     pub fn strs(&self, key: &str) -> Result<Vec<&'a str>> {
         let v = self.get(key)?;
-        let arr = v.as_array().ok_or_else(|| self.wrong(key, "a list of strings", v))?;
+        let arr = v
+            .as_array()
+            .ok_or_else(|| self.wrong(key, "a list of strings", v))?;
         arr.iter()
-            .map(|x| x.as_str().ok_or_else(|| self.wrong(key, "a list of strings", v)))
+            .map(|x| {
+                x.as_str()
+                    .ok_or_else(|| self.wrong(key, "a list of strings", v))
+            })
             .collect()
     }
 
@@ -350,7 +378,10 @@ impl<'a> Attrs<'a> {
             .map(|(_, t)| *t)
             .ok_or_else(|| {
                 let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                Error::Graph(format!("{}: attribute {key:?} is {s:?}, expected one of {names:?}", self.op))
+                Error::Graph(format!(
+                    "{}: attribute {key:?} is {s:?}, expected one of {names:?}",
+                    self.op
+                ))
             })
     }
 
@@ -368,7 +399,9 @@ impl<'a> Attrs<'a> {
         if let Some(u) = v.as_u64() {
             return Ok(Number::Int(i128::from(u)));
         }
-        float_of(v).map(Number::Float).ok_or_else(|| self.wrong(key, "a number", v))
+        float_of(v)
+            .map(Number::Float)
+            .ok_or_else(|| self.wrong(key, "a number", v))
     }
 }
 
@@ -432,7 +465,8 @@ pub fn parse(text: &str, buffer_lens: &[usize]) -> Result<Plan> {
             return graph_err(format!("operand {i} has id {}", o.id));
         }
         operands.push(
-            Desc::new(o.data_type, &o.shape).map_err(|e| Error::Graph(format!("operand {i}: {e}")))?,
+            Desc::new(o.data_type, &o.shape)
+                .map_err(|e| Error::Graph(format!("operand {i}: {e}")))?,
         );
         kinds.push(o.kind);
     }
@@ -451,7 +485,9 @@ pub fn parse(text: &str, buffer_lens: &[usize]) -> Result<Plan> {
     for (name, &id) in &doc.inputs {
         check(id, "graph input")?;
         if kinds.get(id) != Some(&OperandKind::Input) {
-            return graph_err(format!("graph input {name:?} refers to non-input operand {id}"));
+            return graph_err(format!(
+                "graph input {name:?} refers to non-input operand {id}"
+            ));
         }
         define(&mut defined, id, "graph input")?;
         inputs.push((name.clone(), id));
@@ -461,10 +497,16 @@ pub fn parse(text: &str, buffer_lens: &[usize]) -> Result<Plan> {
         check(c.operand, "constant")?;
         let desc = &operands[c.operand];
         if kinds.get(c.operand) != Some(&OperandKind::Constant) {
-            return graph_err(format!("constant data given for non-constant operand {}", c.operand));
+            return graph_err(format!(
+                "constant data given for non-constant operand {}",
+                c.operand
+            ));
         }
         let len = buffer_lens.get(c.buffer).copied().ok_or_else(|| {
-            Error::Graph(format!("constant {} refers to missing buffer {}", c.operand, c.buffer))
+            Error::Graph(format!(
+                "constant {} refers to missing buffer {}",
+                c.operand, c.buffer
+            ))
         })?;
         if len != desc.byte_len() {
             return graph_err(format!(
@@ -479,13 +521,14 @@ pub fn parse(text: &str, buffer_lens: &[usize]) -> Result<Plan> {
 
     let mut steps = Vec::with_capacity(doc.nodes.len());
     for (index, node) in doc.nodes.iter().enumerate() {
-        let step = parse_node(index, node, &operands, &kinds, &check, &defined)
-            .map_err(|e| Error::Node {
+        let step = parse_node(index, node, &operands, &kinds, &check, &defined).map_err(|e| {
+            Error::Node {
                 index,
                 op: node.op.clone(),
                 label: Label(node.label.clone()),
                 source: Box::new(e),
-            })?;
+            }
+        })?;
         for &o in &step.outputs {
             define(&mut defined, o, "node output")?;
         }
@@ -495,12 +538,21 @@ pub fn parse(text: &str, buffer_lens: &[usize]) -> Result<Plan> {
     for (name, &id) in &doc.outputs {
         check(id, "graph output")?;
         if !defined[id] {
-            return graph_err(format!("graph output {name:?} (operand {id}) is never computed"));
+            return graph_err(format!(
+                "graph output {name:?} (operand {id}) is never computed"
+            ));
         }
         outputs.push((name.clone(), id));
     }
     set_releases(&mut steps, &outputs, n);
-    Ok(Plan { operands, kinds, steps, constants, inputs, outputs })
+    Ok(Plan {
+        operands,
+        kinds,
+        steps,
+        constants,
+        inputs,
+        outputs,
+    })
 }
 
 /// Marks an operand as produced; each is produced exactly once (input, constant or
@@ -544,7 +596,9 @@ fn parse_node(
                 inputs.push(Input::One(*id));
             }
             Some(InputDoc::Many(ids)) => {
-                in_descs.push(Some(ids.iter().map(|&id| ready(id)).collect::<Result<_>>()?));
+                in_descs.push(Some(
+                    ids.iter().map(|&id| ready(id)).collect::<Result<_>>()?,
+                ));
                 inputs.push(Input::Many(ids.clone()));
             }
         }
@@ -634,7 +688,12 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_a_binary_node() {
-        let text = doc("add", "{}", &[("float32", &[2]), ("float32", &[2])], ("float32", &[2]));
+        let text = doc(
+            "add",
+            "{}",
+            &[("float32", &[2]), ("float32", &[2])],
+            ("float32", &[2]),
+        );
         let plan = parse(&text, &[]).unwrap();
         assert_eq!(plan.steps.len(), 1);
         assert_eq!(plan.inputs.len(), 2);
@@ -644,12 +703,20 @@ pub(crate) mod tests {
 
     #[test]
     fn rejects_bad_documents() {
-        let good = doc("add", "{}", &[("float32", &[2]), ("float32", &[2])], ("float32", &[2]));
+        let good = doc(
+            "add",
+            "{}",
+            &[("float32", &[2]), ("float32", &[2])],
+            ("float32", &[2]),
+        );
         for (from, to) in [
             (r#""inputs":[0,1]"#, r#""inputs":[0,7]"#),
             (r#""version":1"#, r#""version":2"#),
             (r#""op":"add""#, r#""op":"frobnicate""#),
-            (r#""shape":[2],"kind":"input""#, r#""shape":[0],"kind":"input""#),
+            (
+                r#""shape":[2],"kind":"input""#,
+                r#""shape":[0],"kind":"input""#,
+            ),
             (r#""outputs":[2]"#, r#""outputs":[0]"#),
         ] {
             let bad = good.replacen(from, to, 1);
@@ -657,7 +724,10 @@ pub(crate) mod tests {
             assert!(parse(&bad, &[]).is_err(), "{to} should be rejected");
         }
         assert!(parse("{", &[]).is_err());
-        let err = parse(&good.replacen(r#""inputs":[0,1]"#, r#""inputs":[0]"#, 1), &[]);
+        let err = parse(
+            &good.replacen(r#""inputs":[0,1]"#, r#""inputs":[0]"#, 1),
+            &[],
+        );
         let msg = format!("{}", err.unwrap_err());
         assert!(msg.contains("node 0 (add [n])"), "{msg}");
     }

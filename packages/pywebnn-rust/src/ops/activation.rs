@@ -1,7 +1,7 @@
 //! Activations: elu, gelu, hard_sigmoid, hard_swish, leaky_relu, linear, relu, sigmoid,
 //! softmax, softplus, softsign, tanh, prelu, clamp.
 
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 use super::{narrow, unsigned_key, widen, Args, Value, ALL, FLOATS};
 use crate::dtype::DataType;
@@ -71,15 +71,27 @@ fn parse_known(ctx: &NodeCtx<'_>) -> Result<Op> {
     let dtype = input.dtype;
     super::check_supported(SUPPORTED, ctx.op, dtype)?;
     let kernel = match ctx.op {
-        "elu" => Kernel::Elu { alpha: at.float("alpha")? },
+        "elu" => Kernel::Elu {
+            alpha: at.float("alpha")?,
+        },
         "gelu" => Kernel::Gelu,
-        "hard_sigmoid" => Kernel::HardSigmoid { alpha: at.float("alpha")?, beta: at.float("beta")? },
+        "hard_sigmoid" => Kernel::HardSigmoid {
+            alpha: at.float("alpha")?,
+            beta: at.float("beta")?,
+        },
         "hard_swish" => Kernel::HardSwish,
-        "leaky_relu" => Kernel::LeakyRelu { alpha: at.float("alpha")? },
-        "linear" => Kernel::Linear { alpha: at.float("alpha")?, beta: at.float("beta")? },
+        "leaky_relu" => Kernel::LeakyRelu {
+            alpha: at.float("alpha")?,
+        },
+        "linear" => Kernel::Linear {
+            alpha: at.float("alpha")?,
+            beta: at.float("beta")?,
+        },
         "relu" => Kernel::Relu,
         "sigmoid" => Kernel::Sigmoid,
-        "softmax" => Kernel::Softmax { axis: super::to_i64(ctx.axis("axis", input.rank())?)? },
+        "softmax" => Kernel::Softmax {
+            axis: super::to_i64(ctx.axis("axis", input.rank())?)?,
+        },
         "softplus" => Kernel::Softplus,
         "softsign" => Kernel::Softsign,
         "tanh" => Kernel::Tanh,
@@ -103,11 +115,20 @@ pub fn run(op: &Op, args: &Args<'_>) -> Result<Vec<Tensor>> {
             let neg = x.f_expm1()?.f_mul_scalar(alpha)?;
             x.f_where_self(&x.f_gt(0)?, &neg)?
         }
-        Kernel::Gelu => x.f_gelu("none")?,
-        Kernel::HardSigmoid { alpha, beta } => {
-            x.f_mul_scalar(alpha)?.f_add_scalar(beta)?.f_clamp(0.0, 1.0)?
-        }
-        Kernel::HardSwish => x.f_hardswish()?,
+        // 0.5·x·(1 + erf(x/√2)) with 1 + erf(t) = erfc(-t): no cancellation that would
+        // flush the far negative tail to zero.
+        Kernel::Gelu => x
+            .f_mul_scalar(-std::f64::consts::FRAC_1_SQRT_2)?
+            .f_erfc()?
+            .f_mul(&x)?
+            .f_mul_scalar(0.5)?,
+        Kernel::HardSigmoid { alpha, beta } => x
+            .f_mul_scalar(alpha)?
+            .f_add_scalar(beta)?
+            .f_clamp(0.0, 1.0)?,
+        Kernel::HardSwish => x
+            .f_mul(&x.f_add_scalar(3.0)?.f_clamp(0.0, 6.0)?)?
+            .f_div_scalar(6.0)?,
         Kernel::LeakyRelu { alpha } => {
             let neg = x.f_mul_scalar(alpha)?;
             x.f_where_self(&x.f_ge(0)?, &neg)?
@@ -116,9 +137,8 @@ pub fn run(op: &Op, args: &Args<'_>) -> Result<Vec<Tensor>> {
         Kernel::Relu => x.f_relu()?,
         Kernel::Sigmoid => x.f_sigmoid()?,
         Kernel::Softmax { axis } => x.f_softmax(axis, x.f_kind()?)?,
-        // libtorch's softplus returns x itself above 20, within float32 rounding of
-        // ln(1 + e^x) there.
-        Kernel::Softplus => x.f_softplus()?,
+        // ln(e^x + e^0) without overflow for large x.
+        Kernel::Softplus => x.f_logaddexp(&x.f_zeros_like()?)?,
         Kernel::Softsign => x.f_div(&x.f_abs()?.f_add_scalar(1.0)?)?,
         Kernel::Tanh => x.f_tanh()?,
         Kernel::Prelu => {
@@ -142,10 +162,15 @@ fn clamp(x: &Tensor, dtype: DataType, min: Value, max: Value) -> Result<Tensor> 
         let k = unsigned_key(x)?.f_clamp(flip(min).scalar(), flip(max).scalar())?;
         return unsigned_key(&k);
     }
-    // Bounds arrive as i64 for integer types and f64 for floats (never mixed).
-    let y = x.f_clamp(min.scalar(), max.scalar())?;
-    if y.f_kind()? == Kind::Bool {
-        return Ok(y.f_to_kind(dtype.storage_kind())?);
+    // Bounds arrive as i64 for integer types and f64 for floats (never mixed). A NaN
+    // bound leaves the input unchanged (like fmin/fmax; what the WPT vectors expect).
+    let nan = |v: Value| matches!(v, Value::Float(f) if f.is_nan());
+    let mut y = x.shallow_clone();
+    if !nan(min) {
+        y = y.f_clamp_min(min.scalar())?;
+    }
+    if !nan(max) {
+        y = y.f_clamp_max(max.scalar())?;
     }
     Ok(y)
 }

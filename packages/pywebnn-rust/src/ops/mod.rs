@@ -101,11 +101,7 @@ pub fn supported() -> Vec<(&'static str, &'static [DataType])> {
 }
 
 /// Rejects, at parse time, a data type the kernel's `SUPPORTED` entry leaves out.
-pub fn check_supported(
-    table: &[(&str, &[DataType])],
-    op: &str,
-    dtype: DataType,
-) -> Result<()> {
+pub fn check_supported(table: &[(&str, &[DataType])], op: &str, dtype: DataType) -> Result<()> {
     match table.iter().find(|(name, _)| *name == op) {
         Some((_, types)) if types.contains(&dtype) => Ok(()),
         _ => Err(Error::Unsupported {
@@ -138,7 +134,11 @@ pub fn narrow(t: Tensor, dtype: DataType) -> Result<Tensor> {
         t
     };
     let kind = dtype.storage_kind();
-    let t = if t.f_kind()? == kind { t } else { t.f_to_kind(kind)? };
+    let t = if t.f_kind()? == kind {
+        t
+    } else {
+        t.f_to_kind(kind)?
+    };
     if dtype == DataType::Uint32 {
         Ok(t.f_bitwise_and(0xFFFF_FFFF_i64)?)
     } else {
@@ -186,11 +186,13 @@ impl Value {
                 } else {
                     i64::try_from(i).ok()
                 };
-                v.filter(|v| dtype.int_range().is_none_or(|(lo, hi)| (lo..=hi).contains(v)))
-                    .map(Value::Int)
-                    .ok_or_else(|| {
-                        Error::Graph(format!("value {i} does not fit {}", dtype.name()))
-                    })
+                v.filter(|v| {
+                    dtype
+                        .int_range()
+                        .is_none_or(|(lo, hi)| (lo..=hi).contains(v))
+                })
+                .map(Value::Int)
+                .ok_or_else(|| Error::Graph(format!("value {i} does not fit {}", dtype.name())))
             }
             (Number::Float(f), false) => Err(Error::Graph(format!(
                 "value {f} given for an operand of type {}",
@@ -223,7 +225,9 @@ pub fn axes_in(op: &str, key: &str, axes: &[i64], rank: usize) -> Result<Vec<usi
             usize::try_from(a)
                 .ok()
                 .filter(|&a| a < rank)
-                .ok_or_else(|| Error::Graph(format!("{op}: {key} {a} out of range for rank {rank}")))
+                .ok_or_else(|| {
+                    Error::Graph(format!("{op}: {key} {a} out of range for rank {rank}"))
+                })
         })
         .collect()
 }

@@ -17,20 +17,47 @@ pub enum PadMode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    Reshape { shape: Vec<i64> },
-    Transpose { permutation: Vec<i64> },
-    Expand { shape: Vec<i64> },
-    /// (axis, start, end, step) for every axis that is not taken whole.
-    Slice { ranges: Vec<(i64, i64, i64, i64)> },
+    Reshape {
+        shape: Vec<i64>,
+    },
+    Transpose {
+        permutation: Vec<i64>,
+    },
+    Expand {
+        shape: Vec<i64>,
+    },
+    /// (axis, start, end, step) for every axis.
+    Slice {
+        ranges: Vec<(i64, i64, i64, i64)>,
+    },
     /// Constant padding: the output shape, the value and where the input goes.
-    PadConstant { shape: Vec<i64>, value: Value, kind: Kind, begins: Vec<i64> },
+    PadConstant {
+        shape: Vec<i64>,
+        value: Value,
+        kind: Kind,
+        begins: Vec<i64>,
+    },
     /// Edge/reflection padding: per padded axis, the source index of every output row.
-    PadGather { indices: Vec<(i64, Vec<i64>)> },
-    Tile { repetitions: Vec<i64> },
-    Concat { axis: i64 },
-    Split { axis: i64, splits: Vec<i64> },
-    Reverse { axes: Vec<i64> },
-    Triangular { upper: bool, diagonal: i64 },
+    PadGather {
+        indices: Vec<(i64, Vec<i64>)>,
+    },
+    Tile {
+        repetitions: Vec<i64>,
+    },
+    Concat {
+        axis: i64,
+    },
+    Split {
+        axis: i64,
+        splits: Vec<i64>,
+    },
+    Reverse {
+        axes: Vec<i64>,
+    },
+    Triangular {
+        upper: bool,
+        diagonal: i64,
+    },
 }
 
 pub const SUPPORTED: &[(&str, &[DataType])] = &[
@@ -64,16 +91,24 @@ fn parse_known(ctx: &NodeCtx<'_>) -> Result<Op> {
         let list = ctx.inputs_list(0)?;
         let rank = list.first().map_or(0, |d| d.rank());
         let axis = ctx.axis("axis", rank)?;
-        return Ok(Op::Concat { axis: to_i64(axis)? });
+        return Ok(Op::Concat {
+            axis: to_i64(axis)?,
+        });
     }
     if ctx.op == "split" {
         let input = ctx.input(0)?;
         let axis = ctx.axis("axis", input.rank())?;
         let splits = at.sizes("splits")?;
         if ctx.num_inputs() != 1 || ctx.num_outputs() != splits.len() {
-            return bad(ctx, format!("{} splits but {} outputs", splits.len(), ctx.num_outputs()));
+            return bad(
+                ctx,
+                format!("{} splits but {} outputs", splits.len(), ctx.num_outputs()),
+            );
         }
-        return Ok(Op::Split { axis: to_i64(axis)?, splits: to_i64s(&splits)? });
+        return Ok(Op::Split {
+            axis: to_i64(axis)?,
+            splits: to_i64s(&splits)?,
+        });
     }
     ctx.expect(1, 1)?;
     let input = ctx.input(0)?;
@@ -82,13 +117,20 @@ fn parse_known(ctx: &NodeCtx<'_>) -> Result<Op> {
     let per_axis = |key: &str| -> Result<Vec<usize>> {
         let v = at.sizes(key)?;
         if v.len() != rank {
-            return bad(ctx, format!("{key} has {} entries for rank {rank}", v.len()));
+            return bad(
+                ctx,
+                format!("{key} has {} entries for rank {rank}", v.len()),
+            );
         }
         Ok(v)
     };
     Ok(match ctx.op {
-        "reshape" => Op::Reshape { shape: to_i64s(&at.sizes("new_shape")?)? },
-        "expand" => Op::Expand { shape: to_i64s(&at.sizes("new_shape")?)? },
+        "reshape" => Op::Reshape {
+            shape: to_i64s(&at.sizes("new_shape")?)?,
+        },
+        "expand" => Op::Expand {
+            shape: to_i64s(&at.sizes("new_shape")?)?,
+        },
         "transpose" => {
             let p = per_axis("permutation")?;
             let mut seen = vec![false; rank];
@@ -98,7 +140,9 @@ fn parse_known(ctx: &NodeCtx<'_>) -> Result<Op> {
                     _ => return bad(ctx, format!("permutation {p:?} is not a permutation")),
                 }
             }
-            Op::Transpose { permutation: to_i64s(&p)? }
+            Op::Transpose {
+                permutation: to_i64s(&p)?,
+            }
         }
         "slice" => {
             let starts = per_axis("starts")?;
@@ -108,13 +152,8 @@ fn parse_known(ctx: &NodeCtx<'_>) -> Result<Op> {
             for (axis, ((&start, &size), &stride)) in
                 starts.iter().zip(&sizes).zip(&strides).enumerate()
             {
-                // end = start + (size - 1) * stride + 1, checked.
-                let end = size
-                    .checked_sub(1)
-                    .and_then(|s| s.checked_mul(stride))
-                    .and_then(|s| s.checked_add(start))
-                    .and_then(|s| s.checked_add(1));
-                let (Some(end), true) = (end, stride > 0) else {
+                // The window [start, start + size) read every `stride` elements.
+                let (Some(end), true) = (start.checked_add(size), stride > 0) else {
                     return bad(ctx, format!("invalid slice on axis {axis}"));
                 };
                 ranges.push((to_i64(axis)?, to_i64(start)?, to_i64(end)?, to_i64(stride)?));
@@ -154,16 +193,23 @@ fn parse_known(ctx: &NodeCtx<'_>) -> Result<Op> {
                 }
             }
         }
-        "tile" => Op::Tile { repetitions: to_i64s(&per_axis("repetitions")?)? },
+        "tile" => Op::Tile {
+            repetitions: to_i64s(&per_axis("repetitions")?)?,
+        },
         "reverse" => {
             let axes = super::axes_in(ctx.op, "axes", &at.ints("axes")?, rank)?;
-            Op::Reverse { axes: to_i64s(&axes)? }
+            Op::Reverse {
+                axes: to_i64s(&axes)?,
+            }
         }
         _ => {
             if rank < 2 {
                 return bad(ctx, format!("input must have rank >= 2, got {rank}"));
             }
-            Op::Triangular { upper: at.bool("upper")?, diagonal: at.int("diagonal")? }
+            Op::Triangular {
+                upper: at.bool("upper")?,
+                diagonal: at.int("diagonal")?,
+            }
         }
     })
 }
@@ -210,7 +256,12 @@ pub fn run(op: &Op, args: &Args<'_>) -> Result<Vec<Tensor>> {
             }
             t
         }
-        Op::PadConstant { shape, value, kind, begins } => {
+        Op::PadConstant {
+            shape,
+            value,
+            kind,
+            begins,
+        } => {
             let out = Tensor::f_full(shape.as_slice(), value.scalar(), (*kind, x.device()))?;
             // Copy the input into the interior: an in-place write into a tensor this
             // kernel just allocated.
@@ -231,8 +282,14 @@ pub fn run(op: &Op, args: &Args<'_>) -> Result<Vec<Tensor>> {
         }
         Op::Tile { repetitions } => x.f_repeat(repetitions.as_slice())?,
         Op::Reverse { axes } => x.f_flip(axes.as_slice())?,
-        Op::Triangular { upper: true, diagonal } => x.f_triu(*diagonal)?,
-        Op::Triangular { upper: false, diagonal } => x.f_tril(*diagonal)?,
+        Op::Triangular {
+            upper: true,
+            diagonal,
+        } => x.f_triu(*diagonal)?,
+        Op::Triangular {
+            upper: false,
+            diagonal,
+        } => x.f_tril(*diagonal)?,
         Op::Concat { .. } | Op::Split { .. } => {
             return Err(Error::Argument("unreachable shape op".into()))
         }
@@ -246,8 +303,17 @@ mod tests {
 
     #[test]
     fn pad_index_maps() {
-        assert_eq!(pad_indices(3, 2, 1, PadMode::Edge).unwrap(), vec![0, 0, 0, 1, 2, 2]);
-        assert_eq!(pad_indices(3, 2, 2, PadMode::Reflection).unwrap(), vec![2, 1, 0, 1, 2, 1, 0]);
-        assert_eq!(pad_indices(1, 1, 1, PadMode::Reflection).unwrap(), vec![0, 0, 0]);
+        assert_eq!(
+            pad_indices(3, 2, 1, PadMode::Edge).unwrap(),
+            vec![0, 0, 0, 1, 2, 2]
+        );
+        assert_eq!(
+            pad_indices(3, 2, 2, PadMode::Reflection).unwrap(),
+            vec![2, 1, 0, 1, 2, 1, 0]
+        );
+        assert_eq!(
+            pad_indices(1, 1, 1, PadMode::Reflection).unwrap(),
+            vec![0, 0, 0]
+        );
     }
 }
