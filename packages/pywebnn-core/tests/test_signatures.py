@@ -191,3 +191,14 @@ def test_options_match_the_spec(op):
     assert "label" in keyword
     extra = keyword - set(SPEC_OPTIONS[op]) - {"label"} - set(ALIASES.get(op, ()))
     assert not extra, f"{op} accepts options the spec does not have: {sorted(extra)}"
+
+
+def test_typed_signatures_are_up_to_date():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[3] / "scripts" / "gen_builder_stubs.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -16,7 +16,8 @@ import numpy as np
 
 from webnn import ir
 from webnn._descriptors import MLOperandDescriptor, as_descriptor, check_dimensions
-from webnn._dtypes import ALL, NUMPY, DataType, cast_number, from_numpy
+from webnn._dtypes import ALL, NUMPY, DataType, cast_number, check_data_type, from_numpy
+from webnn._ops_typing import BuilderOps
 from webnn.errors import InvalidStateError, UnsupportedError, WebNNTypeError
 from webnn.ops import OPS
 from webnn.ops._registry import Check, Desc, OpDef
@@ -53,7 +54,7 @@ class MLOperand:
         return f"MLOperand(shape={list(self.shape)}, data_type={self.data_type!r})"
 
 
-class MLGraphBuilder:
+class MLGraphBuilder(BuilderOps):
     """Builds one graph for one context (``MLGraphBuilder`` in the spec)."""
 
     def __init__(self, context: MLContext) -> None:
@@ -121,9 +122,7 @@ class MLGraphBuilder:
             self._check_can_build("constant")
         elif isinstance(first, str) and len(bound) == 2:
             self._check_can_build("constant")
-            dt = first if first in ALL else None
-            if dt is None:
-                raise WebNNTypeError(f"constant: unknown data type {first!r}")
+            dt = check_data_type(first, "constant")
             value = cast_number(bound[1], dt)
             array = np.array(value, dtype=NUMPY[dt])
         elif isinstance(first, np.ndarray) and len(bound) == 1:
@@ -346,7 +345,8 @@ def buffer_to_array(buffer: object, desc: MLOperandDescriptor, what: str) -> np.
     if len(raw) != desc.byte_length:
         raise WebNNTypeError(f"{what}: buffer has {len(raw)} bytes, descriptor "
                              f"{list(desc.shape)} {desc.data_type} needs {desc.byte_length}")
-    return np.frombuffer(raw, dtype=dtype).reshape(desc.shape).copy()
+    array: np.ndarray = np.frombuffer(raw, dtype=dtype).reshape(desc.shape).copy()
+    return array
 
 
 def _make_method(op: OpDef) -> Any:

@@ -43,7 +43,10 @@ def check_data_type(value: object, what: str) -> DataType:
 def from_numpy(dtype: np.dtype[np.generic]) -> DataType | None:
     """The WebNN data type of a numpy dtype, or None when WebNN has no such type."""
     name = np.dtype(dtype).name
-    return name if name in ALL else None  # type: ignore[return-value]  # checked above
+    for dt in ALL:
+        if dt == name:
+            return dt
+    return None
 
 
 def is_float(dt: DataType) -> bool:
@@ -51,7 +54,7 @@ def is_float(dt: DataType) -> bool:
 
 
 def int_range(dt: DataType) -> tuple[int, int]:
-    info = np.iinfo(NUMPY[dt])
+    info = np.iinfo(NUMPY[dt])  # type: ignore[type-var]  # dt is an integer type here
     return int(info.min), int(info.max)
 
 
@@ -67,7 +70,7 @@ def cast_number(value: float | int | bool, dt: DataType) -> float | int:
         raise WebNNTypeError(f"cast: expected a number, got {type(value).__name__}")
     if is_float(dt):
         if isinstance(value, int) and abs(value) > 2**53:
-            return _int_to_float(value, NUMPY[dt].type)
+            return _int_to_float(value, np.float32 if dt == "float32" else np.float16)
         # numpy rounds to nearest-even and overflows to inf, as ConvertToFloat does.
         with np.errstate(over="ignore"):
             return float(NUMPY[dt].type(value))

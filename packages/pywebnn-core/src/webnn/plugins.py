@@ -12,7 +12,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pluggy
 
@@ -93,7 +93,7 @@ def _load() -> dict[str, BackendInfo]:
             if impl.plugin is not module:
                 continue
             try:
-                backends = impl.function()
+                backends = cast("list[Backend]", impl.function())
             except Exception as e:  # plugin boundary, as above
                 found.setdefault(ep.name, BackendInfo(ep.name, plugin=plugin, error=repr(e)))
                 warnings.warn(f"pywebnn: backend plugin {plugin} raised: {e!r}",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from webnn._builder import MLGraphBuilder, MLOperand
-from webnn._dtypes import NUMPY
+from webnn._dtypes import NUMPY, check_data_type
 
 __all__ = ["SAMPLES", "Sample", "array"]
 
@@ -27,7 +27,7 @@ def array(rng: np.random.Generator, shape: list[int], dt: str, lo: float = -4,
     """Random data of ``dt`` in [lo, hi] (clipped to the type's range)."""
     if dt in ("float32", "float16"):
         return rng.uniform(lo, hi, shape).astype(dt)
-    info = np.iinfo(NUMPY[dt])  # type: ignore[arg-type]
+    info = np.iinfo(NUMPY[check_data_type(dt, "samples")])  # type: ignore[type-var]  # ints
     lo_i, hi_i = max(int(lo), int(info.min)), min(int(hi), int(info.max))
     return rng.integers(lo_i, hi_i, shape, endpoint=True).astype(dt)
 

@@ -35,7 +35,7 @@ def _rounding(chk: Check, values: Attrs) -> str:
     if new != "floor" and new != old:
         chk.fail(f"output_shape_rounding {new!r} and its alias rounding_type {old!r} "
                  "disagree")
-    return old
+    return str(old)
 
 
 def _pool_normalize(chk: Check, ins: Ins, values: Attrs) -> Attrs:
