@@ -81,7 +81,8 @@ class TorchBackend(Backend):
             handle.copy_(torch.from_numpy(data))
 
     def read_tensor(self, handle: torch.Tensor) -> np.ndarray:
-        return handle.detach().cpu().numpy().copy()
+        array: np.ndarray = handle.detach().cpu().numpy().copy()
+        return array
 
 
 def _is_op(key: str) -> bool:

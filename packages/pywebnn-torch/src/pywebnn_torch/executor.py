@@ -66,7 +66,7 @@ class TorchGraph(CompiledGraph):
                 slots[oid] = t
 
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        slots = list(self._slots)
+        slots: list[Any] = list(self._slots)
         with torch.inference_mode():
             for name, oid in self._inputs.items():
                 slots[oid] = _to_torch(inputs[name], self._device)
