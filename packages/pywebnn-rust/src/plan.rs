@@ -537,6 +537,11 @@ pub fn parse(text: &str, buffer_lens: &[usize]) -> Result<Plan> {
     let mut outputs = Vec::new();
     for (name, &id) in &doc.outputs {
         check(id, "graph output")?;
+        if kinds[id] != OperandKind::Value {
+            return graph_err(format!(
+                "graph output {name:?} (operand {id}) is not computed by a node"
+            ));
+        }
         if !defined[id] {
             return graph_err(format!(
                 "graph output {name:?} (operand {id}) is never computed"
