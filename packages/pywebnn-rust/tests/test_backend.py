@@ -141,7 +141,7 @@ def test_malformed_documents_are_operation_errors(ctx, edit, message):
 
 
 def test_constant_buffer_size_is_checked(ctx):
-    text, buffers = _doc(ctx)
+    text, _ = _doc(ctx)
     with pytest.raises(OperationError, match="has 4 bytes"):
         _native.Graph.compile(text, [np.zeros(4, np.uint8)], "cpu")
     with pytest.raises(OperationError, match="missing buffer"):
@@ -157,9 +157,9 @@ def test_run_time_buffers_are_checked(ctx):
         g.compute([np.zeros(3, np.uint8)], [out.view(np.uint8)])
     with pytest.raises(OperationError, match="expected 1 inputs"):
         g.compute([], [out.view(np.uint8)])
+    ro = np.empty(2, np.float32)
+    ro.flags.writeable = False
     with pytest.raises(OperationError, match="read-only"):
-        ro = np.empty(2, np.float32)
-        ro.flags.writeable = False
         g.compute([np.zeros(8, np.uint8)], [ro.view(np.uint8)])
     g.compute([np.array([3, 4], np.float32).view(np.uint8)], [out.view(np.uint8)])
     np.testing.assert_array_equal(out, [2, 3])
@@ -180,7 +180,7 @@ def test_unsupported_type_reaching_rust_says_so(ctx):
 def test_libtorch_failure_names_the_node(ctx):
     # A hand-made document whose kernel libtorch rejects at run time (the IR promises an
     # output shape the reshape cannot produce).
-    text, buffers = _doc(ctx)
+    text, _ = _doc(ctx)
     doc = json.loads(text)
     doc["operands"][2]["shape"] = [3]
     doc["nodes"][0] = {"op": "reshape", "inputs": [0], "attrs": {"new_shape": [3]},

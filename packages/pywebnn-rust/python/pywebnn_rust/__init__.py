@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch  # noqa: F401  # must precede _native: it loads libtorch into the process
 
-from pywebnn_rust import _native  # noqa: E402
+from pywebnn_rust import _native
 
 __all__ = ["_native"]
 __version__ = "0.1.0"
