@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 import webnn
+from webnn_conformance import reference
 from webnn_conformance.loader import VectorError, load_dirs, resolve_vector_dirs
 from webnn_conformance.report import markdown, text_table, write_json
 from webnn_conformance.runner import Result, available_backends, run_suite, select_tests
@@ -88,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _backends(requested: Sequence[str] | None, err: TextIO) -> list[str] | None:
+    if requested and reference.NAME in requested:
+        reference.register()
     infos = webnn.list_backends()
     usable = available_backends()
     if not requested:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from webnn_conformance import reference
 from webnn_conformance.loader import VectorError, WptTest, load_dirs, resolve_vector_dirs
 from webnn_conformance.runner import Mode, Result, available_backends, run_test, select_tests
 
@@ -67,8 +68,11 @@ def _cases(config: pytest.Config) -> list[WptCase]:
         files = load_dirs(resolve_vector_dirs(config.getoption("wpt_vectors")))
     except VectorError as e:
         raise pytest.UsageError(str(e)) from e
+    requested = config.getoption("webnn_backend")
+    if reference.NAME in requested:
+        reference.register()
     usable = available_backends()
-    backends = config.getoption("webnn_backend") or usable
+    backends = requested or usable
     unknown = [b for b in backends if b not in usable]
     if unknown:
         raise pytest.UsageError(
