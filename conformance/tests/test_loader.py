@@ -50,7 +50,16 @@ def test_duplicate_names_are_rejected(tmp_path):
         load_file(path)
 
 
-@pytest.mark.parametrize("text", ["not json", '{"tests": 3}', '{"tests": [{"name": "a"}]}', "[]"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"tests": 3}',
+        '{"tests": [{"name": "a"}]}',
+        "[]",
+        TEXT.replace("[NaN, Infinity, -Infinity, -0.0]", "[1, 2]"),  # 2 values, shape [4]
+    ],
+)
 def test_malformed_files(tmp_path, text):
     path = tmp_path / "bad.json"
     path.write_text(text)

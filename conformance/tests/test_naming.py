@@ -7,6 +7,7 @@ import inspect
 import pytest
 
 import webnn
+from webnn_conformance.loader import default_vector_dir, load_dirs
 from webnn_conformance.naming import camel_to_snake, operator_name, option_name
 
 # Every WPT operator name with the Python method name the digest gives for it.
@@ -92,3 +93,23 @@ def test_generic_conversion(camel, snake):
 def test_generic_conversion_needs_the_table_for_is_nan():
     assert camel_to_snake("isNaN") != "is_nan"
     assert operator_name("isNaN") == "is_nan"
+
+
+def test_every_shared_vector_call_fits_the_python_signature():
+    vectors = default_vector_dir()
+    if vectors is None:
+        pytest.skip("the shared WPT vectors are not present")
+    problems = set()
+    for f in load_dirs([vectors]):
+        for t in f.tests:
+            for o in t.operators:
+                params = inspect.signature(getattr(webnn.MLGraphBuilder, operator_name(o.name)))
+                kinds = {n: p.kind for n, p in params.parameters.items() if n != "self"}
+                positional = [lbl for lbl, _ in o.arguments if lbl != "options"]
+                if len(positional) > sum(k is inspect.Parameter.POSITIONAL_OR_KEYWORD
+                                         for k in kinds.values()):  # fmt: skip
+                    problems.add((o.name, "positional", len(positional)))
+                for key in o.options:
+                    if kinds.get(option_name(key)) is not inspect.Parameter.KEYWORD_ONLY:
+                        problems.add((o.name, key))
+    assert not problems, sorted(problems)

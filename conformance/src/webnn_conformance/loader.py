@@ -9,6 +9,7 @@ size (kept as exact ``int``; never routed through ``float``).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -205,6 +206,8 @@ def _tensor(name: str, raw: dict[str, Any]) -> TensorSpec:
     data = raw["data"]
     if not isinstance(data, (list, int, float)) or isinstance(data, bool):
         raise ValueError(f"{name}: data must be a list or a number")
+    if isinstance(data, list) and len(data) != math.prod(shape):
+        raise ValueError(f"{name}: {len(data)} values for shape {list(shape)}")
     return TensorSpec(name, shape, str(desc["dataType"]), data, bool(raw.get("constant", False)))
 
 

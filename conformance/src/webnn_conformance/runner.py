@@ -33,6 +33,7 @@ __all__ = [
     "Result",
     "Status",
     "available_backends",
+    "execute",
     "nonspec_type_reason",
     "run_suite",
     "run_test",
