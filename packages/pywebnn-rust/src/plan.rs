@@ -152,6 +152,7 @@ pub enum Op {
     Gather(ops::gather::Op),
     Quant(ops::quant::Op),
     Resample(ops::resample::Op),
+    Rnn(ops::rnn::Op),
 }
 
 /// One node, ready to run.
@@ -440,6 +441,7 @@ fn parse_op(ctx: &NodeCtx<'_>) -> Result<Op> {
         gather => Gather,
         quant => Quant,
         resample => Resample,
+        rnn => Rnn,
     );
     Err(Error::Unsupported {
         op: ctx.op.to_string(),

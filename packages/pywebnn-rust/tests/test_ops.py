@@ -269,3 +269,35 @@ def test_resample(ctx):
     row = np.array([1, 1.25, 1.75, 2])
     close(lin[0, 0, 0], row)
     close(lin[0, 0, :, 0], np.array([1, 1.5, 2.5, 3]))
+
+
+# -- recurrent -------------------------------------------------------------------------------
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def test_gru_cell_and_lstm_cell(ctx):
+    batch, inp, hid = 2, 3, 4
+    x = RNG.standard_normal((batch, inp)).astype(np.float32)
+    h = RNG.standard_normal((batch, hid)).astype(np.float32)
+    c = RNG.standard_normal((batch, hid)).astype(np.float32)
+    wg = RNG.standard_normal((3 * hid, inp)).astype(np.float32)
+    rg = RNG.standard_normal((3 * hid, hid)).astype(np.float32)
+    wl = RNG.standard_normal((4 * hid, inp)).astype(np.float32)
+    rl = RNG.standard_normal((4 * hid, hid)).astype(np.float32)
+    gh, lh, lc = run(ctx, lambda b, o: [
+        b.gru_cell(o["x"], o["wg"], o["rg"], o["h"], hid),
+        *b.lstm_cell(o["x"], o["wl"], o["rl"], o["h"], o["c"], hid)],
+        {"x": x, "h": h, "c": c, "wg": wg, "rg": rg, "wl": wl, "rl": rl})
+    xd, hd, cd = (a.astype(np.float64) for a in (x, h, c))
+    xw, hr = xd @ wg.T, hd @ rg.T
+    z = sigmoid(xw[:, :hid] + hr[:, :hid])
+    r = sigmoid(xw[:, hid:2 * hid] + hr[:, hid:2 * hid])
+    n = np.tanh(xw[:, 2 * hid:] + r * hr[:, 2 * hid:])
+    close(gh, z * hd + (1 - z) * n, 1e-4)
+    g = xd @ wl.T + hd @ rl.T  # layout iofg
+    i, o, f, gg = (g[:, k * hid:(k + 1) * hid] for k in range(4))
+    cell = sigmoid(f) * cd + sigmoid(i) * np.tanh(gg)
+    close(lc, cell, 1e-4)
+    close(lh, sigmoid(o) * np.tanh(cell), 1e-4)

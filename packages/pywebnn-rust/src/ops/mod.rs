@@ -28,6 +28,7 @@ pub mod pool;
 pub mod quant;
 pub mod reduce;
 pub mod resample;
+pub mod rnn;
 pub mod shape;
 
 /// A kernel's view of a node's inputs.
@@ -76,6 +77,7 @@ pub fn run(op: &Op, args: &Args<'_>) -> Result<Vec<Tensor>> {
         Op::Gather(op) => gather::run(op, args),
         Op::Quant(op) => quant::run(op, args),
         Op::Resample(op) => resample::run(op, args),
+        Op::Rnn(op) => rnn::run(op, args),
     }
 }
 
@@ -94,6 +96,7 @@ pub fn supported() -> Vec<(&'static str, &'static [DataType])> {
         gather::SUPPORTED,
         quant::SUPPORTED,
         resample::SUPPORTED,
+        rnn::SUPPORTED,
     ] {
         all.extend_from_slice(table);
     }
