@@ -154,7 +154,7 @@ def test_output_count_mismatch():
     t = wpt(
         {"x": tensor([1, 2], [2])},
         [op("split", ("input", "x"), ("splits", 2), outputs=["a", "b", "c"])],
-        {"a": tensor([0], [2])},
+        {"a": tensor([0, 0], [2])},
     )
     with pytest.raises(TestStructureError, match="2 operand"):
         GraphAssembler(StubBuilder(multi={"split": 2}), t).run()

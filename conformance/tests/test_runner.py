@@ -126,7 +126,7 @@ def multi_op_test():
             op("gemm", ("a", "w"), ("b", "w"), ("options", {"c": "c", "beta": 2}),
                outputs="g"),
         ],
-        {"clamped": tensor([2, 3, 3, 2], [4]), "g": tensor([21, 42], [2, 2]),
+        {"clamped": tensor([2, 3, 3, 2], [4]), "g": tensor([21, 42, 20, 44], [2, 2]),
          "head": tensor([1], [1])},
     )  # fmt: skip
 
@@ -140,9 +140,12 @@ def test_multi_operator_graph_passes():
 
 
 def test_multi_operator_graph_reports_the_bad_output():
-    r = run_test("fakenp", multi_op_test())  # "g" has a wrong shape in the vector
+    r = run_test("fakenp", multi_op_test())  # the vector says 42 where 43 is right
     assert r.status == "fail"
     assert "'g'" in r.message
+    # float32 patterns: 43 is 0x422C0000 and 42 is 0x42280000.
+    assert r.max_error == 0x422C0000 - 0x42280000
+    assert "at index 1" in r.message
 
 
 def test_tensor_mode():
