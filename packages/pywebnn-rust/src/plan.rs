@@ -669,8 +669,19 @@ fn set_releases(steps: &mut [Step], outputs: &[(String, usize)], n: usize) {
 pub(crate) mod tests {
     use super::*;
 
-    /// A one-node document: inputs `a`, `b` (float32 [2]) -> `op` -> output `y`.
+    /// A one-node document: one graph input per entry of `shapes` -> `op` -> output `y`.
     pub fn doc(op: &str, attrs: &str, shapes: &[(&str, &[u64])], out: (&str, &[u64])) -> String {
+        doc_absent(op, attrs, shapes, out, 0)
+    }
+
+    /// As `doc`, with `absent` trailing optional inputs given as null.
+    pub fn doc_absent(
+        op: &str,
+        attrs: &str,
+        shapes: &[(&str, &[u64])],
+        out: (&str, &[u64]),
+        absent: usize,
+    ) -> String {
         let mut operands = Vec::new();
         let mut ins = Vec::new();
         for (i, (dt, shape)) in shapes.iter().enumerate() {
@@ -684,7 +695,8 @@ pub(crate) mod tests {
             r#"{{"id":{o},"data_type":"{}","shape":{:?},"kind":"value","name":""}}"#,
             out.0, out.1
         ));
-        let refs: Vec<String> = (0..shapes.len()).map(|i| i.to_string()).collect();
+        let mut refs: Vec<String> = (0..shapes.len()).map(|i| i.to_string()).collect();
+        refs.extend((0..absent).map(|_| "null".to_string()));
         format!(
             r#"{{"format":"pywebnn-ir","version":1,"operands":[{}],"nodes":[{{"op":"{op}","inputs":[{}],"attrs":{attrs},"outputs":[{o}],"label":"n"}}],"inputs":{{{}}},"outputs":{{"y":{o}}},"constants":[]}}"#,
             operands.join(","),

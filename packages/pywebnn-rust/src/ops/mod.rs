@@ -234,3 +234,178 @@ pub fn axes_in(op: &str, key: &str, axes: &[i64], rank: usize) -> Result<Vec<usi
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use tch::{Device, Tensor};
+
+    use crate::error::Error;
+    use crate::exec::Program;
+    use crate::plan::tests::{doc, doc_absent};
+
+    fn f32s(t: &Tensor) -> Vec<f32> {
+        let t = t.to_kind(tch::Kind::Float).contiguous();
+        let n = t.numel();
+        let mut v = vec![0_f32; n];
+        t.f_copy_data(&mut v, n).unwrap();
+        v
+    }
+
+    fn run1(
+        op: &str,
+        attrs: &str,
+        ins: &[(&str, &[u64])],
+        out: (&str, &[u64]),
+        data: Vec<Tensor>,
+    ) -> Vec<f32> {
+        // conv2d's bias is the one optional input these tests leave out.
+        let absent = usize::from(op == "conv2d");
+        let text = doc_absent(op, attrs, ins, out, absent);
+        let p = Program::compile(&text, &[], Device::Cpu).unwrap();
+        f32s(&p.run(data).unwrap()[0])
+    }
+
+    fn arange(n: i64, shape: &[i64]) -> Tensor {
+        Tensor::f_arange(n, (tch::Kind::Float, Device::Cpu))
+            .unwrap()
+            .reshape(shape)
+    }
+
+    #[test]
+    fn lowers_one_op_of_each_family() {
+        let x = || arange(6, &[2, 3]);
+        assert_eq!(
+            run1(
+                "reduce_sum",
+                r#"{"axes":[1],"keep_dimensions":false}"#,
+                &[("float32", &[2, 3])],
+                ("float32", &[2]),
+                vec![x()]
+            ),
+            vec![3.0, 12.0]
+        );
+        assert_eq!(
+            run1(
+                "pad",
+                r#"{"beginning_padding":[0,1],"ending_padding":[0,0],"mode":"constant","value":"-Infinity"}"#,
+                &[("float32", &[2, 3])],
+                ("float32", &[2, 4]),
+                vec![x()]
+            ),
+            vec![
+                f32::NEG_INFINITY,
+                0.0,
+                1.0,
+                2.0,
+                f32::NEG_INFINITY,
+                3.0,
+                4.0,
+                5.0
+            ]
+        );
+        assert_eq!(
+            run1(
+                "clamp",
+                r#"{"min_value":1.0,"max_value":"Infinity"}"#,
+                &[("float32", &[2, 3])],
+                ("float32", &[2, 3]),
+                vec![x()]
+            ),
+            vec![1.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        );
+        assert_eq!(
+            run1(
+                "transpose",
+                r#"{"permutation":[1,0]}"#,
+                &[("float32", &[2, 3])],
+                ("float32", &[3, 2]),
+                vec![x()]
+            ),
+            vec![0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+        );
+        let idx = Tensor::f_from_slice(&[-1_i32, 0, 7]).unwrap();
+        assert_eq!(
+            run1(
+                "gather",
+                r#"{"axis":1}"#,
+                &[("float32", &[2, 3]), ("int32", &[3])],
+                ("float32", &[2, 3]),
+                vec![x(), idx]
+            ),
+            vec![2.0, 0.0, 2.0, 5.0, 3.0, 5.0]
+        );
+        let out = run1(
+            "conv2d",
+            r#"{"padding":[0,0,0,0],"strides":[1,1],"dilations":[1,1],"groups":1,"input_layout":"nchw","filter_layout":"oihw"}"#,
+            &[("float32", &[1, 1, 2, 3]), ("float32", &[1, 1, 1, 2])],
+            ("float32", &[1, 1, 2, 2]),
+            vec![
+                arange(6, &[1, 1, 2, 3]),
+                Tensor::f_from_slice(&[1_f32, 10.0])
+                    .unwrap()
+                    .reshape([1, 1, 1, 2]),
+            ],
+        );
+        assert_eq!(out, vec![10.0, 21.0, 43.0, 54.0]);
+        assert_eq!(
+            run1(
+                "cast",
+                r#"{"data_type":"int8"}"#,
+                &[("float32", &[2, 3])],
+                ("int8", &[2, 3]),
+                vec![x().f_mul_scalar(60.0).unwrap()]
+            ),
+            vec![0.0, 60.0, 120.0, 127.0, 127.0, 127.0]
+        );
+    }
+
+    #[test]
+    fn bad_attributes_fail_at_compile_time() {
+        for (op, attrs) in [
+            ("softmax", r#"{"axis":2}"#),
+            ("softmax", r#"{}"#),
+            ("reduce_sum", r#"{"axes":[0,5],"keep_dimensions":false}"#),
+            (
+                "pad",
+                r#"{"beginning_padding":[0],"ending_padding":[0,0],"mode":"constant","value":0}"#,
+            ),
+            (
+                "pad",
+                r#"{"beginning_padding":[0,0],"ending_padding":[0,0],"mode":"wrap","value":0}"#,
+            ),
+            ("cast", r#"{"data_type":"bool"}"#),
+            ("transpose", r#"{"permutation":[0,0]}"#),
+            ("clamp", r#"{"min_value":"low","max_value":1}"#),
+        ] {
+            let text = doc(op, attrs, &[("float32", &[2, 3])], ("float32", &[2, 3]));
+            match Program::compile(&text, &[], Device::Cpu) {
+                Err(Error::Node {
+                    index: 0, source, ..
+                }) => {
+                    assert!(matches!(*source, Error::Graph(_)), "{op} {attrs}: {source}")
+                }
+                Err(e) => panic!("{op} {attrs}: unexpected {e}"),
+                Ok(_) => panic!("{op} {attrs} should not compile"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_supported_op_has_a_parser() {
+        for (op, types) in super::supported() {
+            assert!(!types.is_empty(), "{op}");
+            // A document with the op but no inputs must be rejected by its own family
+            // (a Graph error), not reported as an unknown op.
+            let text = doc(op, "{}", &[], ("float32", &[1]));
+            match Program::compile(&text, &[], Device::Cpu) {
+                Err(Error::Node { source, .. }) => {
+                    assert!(
+                        !matches!(*source, Error::Unsupported { .. }),
+                        "{op}: {source}"
+                    )
+                }
+                other => panic!("{op}: {:?}", other.err()),
+            }
+        }
+    }
+}
