@@ -16,7 +16,15 @@ import numpy as np
 
 from webnn import ir
 from webnn._descriptors import MLOperandDescriptor, as_descriptor, check_dimensions
-from webnn._dtypes import ALL, NUMPY, DataType, cast_number, check_data_type, from_numpy
+from webnn._dtypes import (
+    ALL,
+    NUMPY,
+    DataType,
+    cast_number,
+    check_data_type,
+    check_range,
+    from_numpy,
+)
 from webnn._ops_typing import BuilderOps
 from webnn.errors import InvalidStateError, UnsupportedError, WebNNTypeError
 from webnn.ops import OPS
@@ -91,10 +99,7 @@ class MLGraphBuilder(BuilderOps):
         return value
 
     def _check_io_limits(self, chk: Check, where: str, d: Desc) -> None:
-        lim = self._limits[where]
-        if d.data_type not in lim["data_types"]:
-            raise UnsupportedError(f"{chk.prefix}: data type {d.data_type} is not supported "
-                                   f"for {where}s by backend {self._context.backend_name!r}")
+        self._context._check_io_type(chk.prefix, where, d.data_type)
 
     # -- inputs and constants -------------------------------------------------------------
     def input(self, name: str, descriptor: MLOperandDescriptor | Mapping[str, Any]) -> MLOperand:
@@ -112,13 +117,19 @@ class MLGraphBuilder(BuilderOps):
 
     def constant(self, *args: Any, **kwargs: Any) -> MLOperand:
         """``constant(descriptor, buffer)``, ``constant(data_type, value)`` (a scalar),
-        ``constant(tensor)`` or, as a convenience, ``constant(ndarray)``."""
+        ``constant(tensor)`` or, as a convenience, ``constant(ndarray)``.
+
+        An int4/uint4 constant needs the descriptor form (or a scalar's data type): its
+        buffer holds one value per byte (an int8/uint8 array or bytes, unpacked), each in
+        the 4-bit range; an int8 ndarray on its own is always int8."""
         from webnn._context import MLTensor
 
         bound = list(args) + list(kwargs.values())
         first = bound[0] if bound else None
+        dt: DataType
         if isinstance(first, MLTensor) and len(bound) == 1:
             array = self._context._constant_tensor_data(first)
+            dt = first.data_type
             self._check_can_build("constant")
         elif isinstance(first, str) and len(bound) == 2:
             self._check_can_build("constant")
@@ -131,8 +142,9 @@ class MLGraphBuilder(BuilderOps):
             if dt2 is None:
                 raise WebNNTypeError(f"constant: numpy dtype {first.dtype} has no WebNN "
                                      f"data type; expected one of {', '.join(ALL)}")
+            dt = dt2
             array = np.array(first, copy=True, order="C")
-            desc = MLOperandDescriptor(array.shape, dt2)
+            desc = MLOperandDescriptor(array.shape, dt)
             check_dimensions(desc, "constant", self._context._max_rank,
                              self._limits["max_tensor_byte_length"])
         elif len(bound) == 2:
@@ -140,13 +152,12 @@ class MLGraphBuilder(BuilderOps):
             desc = as_descriptor(first, "constant")
             check_dimensions(desc, "constant", self._context._max_rank,
                              self._limits["max_tensor_byte_length"])
+            dt = desc.data_type
             array = buffer_to_array(bound[1], desc, "constant")
         else:
             raise WebNNTypeError("constant: expected (descriptor, buffer), (data_type, value), "
                                  "(tensor) or (ndarray)")
-        dt3 = from_numpy(array.dtype)
-        assert dt3 is not None
-        d = Desc(dt3, tuple(array.shape))
+        d = Desc(dt, tuple(array.shape))
         self._check_io_limits(Check("constant"), "constant", d)
         operand = self._new_operand(d, "constant")
         array.flags.writeable = False
@@ -330,7 +341,10 @@ def _check_spec_limits(chk: Check, op: OpDef, ins: Mapping[str, Any]) -> None:
 
 
 def buffer_to_array(buffer: object, desc: MLOperandDescriptor, what: str) -> np.ndarray:
-    """The spec's *validate buffer with descriptor*, returning a C-contiguous copy."""
+    """The spec's *validate buffer with descriptor*, returning a C-contiguous copy.
+
+    int4/uint4 buffers are unpacked (one value per byte, see ``webnn._dtypes``) and every
+    value must lie in the 4-bit range."""
     dtype = NUMPY[desc.data_type]
     if isinstance(buffer, np.ndarray):
         if buffer.dtype != dtype and buffer.dtype != np.uint8:
@@ -346,6 +360,7 @@ def buffer_to_array(buffer: object, desc: MLOperandDescriptor, what: str) -> np.
         raise WebNNTypeError(f"{what}: buffer has {len(raw)} bytes, descriptor "
                              f"{list(desc.shape)} {desc.data_type} needs {desc.byte_length}")
     array: np.ndarray = np.frombuffer(raw, dtype=dtype).reshape(desc.shape).copy()
+    check_range(array, desc.data_type, what)
     return array
 
 

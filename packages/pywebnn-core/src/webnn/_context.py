@@ -21,7 +21,7 @@ from webnn._descriptors import (
     as_descriptor,
     check_dimensions,
 )
-from webnn._dtypes import NUMPY
+from webnn._dtypes import NUMPY, DataType, check_range, is_extension
 from webnn.backend import Backend, CompiledGraph, DeviceType
 from webnn.errors import (
     InvalidStateError,
@@ -124,6 +124,16 @@ class MLContext:
     def op_support_limits(self) -> dict[str, Any]:
         return copy.deepcopy(self._limits)
 
+    def _check_io_type(self, what: str, where: str, dt: DataType) -> None:
+        """UnsupportedError when the backend takes no ``dt`` as an input, constant or
+        output (``where``) — for int4/uint4, a backend that does not list them."""
+        if dt in self._limits[where]["data_types"]:
+            return
+        note = (" (int4/uint4 are a PyWebNN extension that a backend opts into with "
+                "Backend.extension_types)" if is_extension(dt) else "")
+        raise UnsupportedError(f"{what}: data type {dt} is not supported for {where}s by "
+                               f"backend {self.backend_name!r}{note}")
+
     def destroy(self) -> None:
         if self._lost is not None:
             return
@@ -155,6 +165,10 @@ class MLContext:
             if node.op not in OPS or limits is None:
                 raise UnsupportedError(f"compile: operation {node.op!r} is not supported by "
                                        f"backend {self.backend_name!r}")
+        for o in graph.operands:
+            if is_extension(o.data_type):
+                where = {"input": "input", "constant": "constant"}.get(o.kind, "output")
+                self._check_io_type(f"compile: operand {o.id}", where, o.data_type)
         return self._compile_graph(graph)
 
     def _check_graph(self, what: str, graph: object) -> MLGraph:
@@ -220,6 +234,9 @@ class MLContext:
         # The spec forgets *check dimensions* here (digest §4.14); we apply it anyway.
         check_dimensions(desc, "create_tensor", self._max_rank,
                          self._limits["max_tensor_byte_length"])
+        if is_extension(desc.data_type) and desc.data_type not in self._limits["output"][
+                "data_types"]:
+            self._check_io_type("create_tensor", "input", desc.data_type)
         handle = self._backend.create_tensor(desc.desc(), self._device)
         t = MLTensor(self, desc, handle, constant=False)
         self._tensors.append(t)
@@ -233,6 +250,8 @@ class MLContext:
         desc = as_descriptor(descriptor, "create_constant_tensor")
         check_dimensions(desc, "create_constant_tensor", self._max_rank,
                          self._limits["max_tensor_byte_length"])
+        if is_extension(desc.data_type):
+            self._check_io_type("create_constant_tensor", "constant", desc.data_type)
         array = buffer_to_array(data, desc, "create_constant_tensor")
         array.flags.writeable = False
         t = MLTensor(self, MLTensorDescriptor(desc.shape, desc.data_type), array, constant=True)
@@ -333,10 +352,16 @@ class MLGraph:
 
 def _input_array(what: str, name: str, value: Any, d: MLOperandDescriptor) -> np.ndarray:
     """Accept ndarray, torch tensors (``__array__``/DLPack), lists and scalars unchanged in
-    value; the caller's object is never modified."""
+    value; the caller's object is never modified.  An int4 (uint4) input takes an int8
+    (uint8) array whose values lie in the 4-bit range."""
     dtype = NUMPY[d.data_type]
+    expects = d.data_type + (f" (held unpacked as {dtype.name})" if is_extension(d.data_type)
+                             else "")
     if isinstance(value, (list, tuple, int, float)):
-        array = np.asarray(value, dtype=dtype)
+        try:
+            array = np.asarray(value, dtype=dtype)
+        except (OverflowError, TypeError, ValueError) as e:
+            raise WebNNTypeError(f"{what}: input {name!r} does not fit {expects}: {e}") from e
     else:
         try:
             array = np.asarray(value)
@@ -344,10 +369,11 @@ def _input_array(what: str, name: str, value: Any, d: MLOperandDescriptor) -> np
             raise WebNNTypeError(f"{what}: input {name!r} cannot be read as an array: {e}") from e
         if array.dtype != dtype:
             raise WebNNTypeError(f"{what}: input {name!r} has dtype {array.dtype}, the graph "
-                                 f"expects {d.data_type}")
+                                 f"expects {expects}")
     if array.shape != d.shape:
         raise WebNNTypeError(f"{what}: input {name!r} has shape {list(array.shape)}, the graph "
                              f"expects {list(d.shape)}")
+    check_range(array, d.data_type, f"{what}: input {name!r}")
     # np.ascontiguousarray would turn a 0-D array into shape (1,).
     return array if array.flags.c_contiguous else np.array(array, order="C")
 

@@ -16,7 +16,11 @@ __all__ = ["MLOperandDescriptor", "MLTensorDescriptor", "as_descriptor", "check_
 
 @dataclass(frozen=True, init=False)
 class MLOperandDescriptor:
-    """``MLOperandDescriptor``: a shape (``[]`` for a scalar) and a data type."""
+    """``MLOperandDescriptor``: a shape (``[]`` for a scalar) and a data type.
+
+    ``data_type`` is one of the spec's eight types or the PyWebNN extension types
+    ``"int4"``/``"uint4"``, whose values are held unpacked one per byte (int8/uint8), so
+    ``byte_length`` of an int4 descriptor is its element count."""
 
     shape: tuple[int, ...]
     data_type: DataType

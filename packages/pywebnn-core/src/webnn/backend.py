@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from webnn import ir
+from webnn._dtypes import ALL, EXTENSION_4BIT, DataType
 from webnn.ops._registry import Desc, Limits
 
 __all__ = ["Backend", "CompiledGraph", "DeviceType", "limits_to_dict"]
@@ -58,13 +59,22 @@ class Backend(ABC):
     version: ClassVar[str] = "0"
     priority: ClassVar[int] = 0
     max_rank: ClassVar[int] = 8
+    # PyWebNN extension data types this backend runs (a subset of EXTENSION_4BIT: "int4",
+    # "uint4"), held unpacked one value per byte (int8/uint8).  The default
+    # op_support_limits() adds them to the input/constant/output limits and keeps them
+    # in the op limits that allow them (quantize_linear, dequantize_linear); a backend
+    # that leaves them out never sees them: the core raises UnsupportedError.
+    extension_types: ClassVar[tuple[DataType, ...]] = ()
 
     @abstractmethod
     def devices(self) -> tuple[DeviceType, ...]:
         """The device types usable right now, e.g. ("cpu",) or ("cpu", "gpu")."""
 
     def limit(self, op: str, operand: str, allowed: Limits, device: DeviceType) -> Limits:
-        """Narrow the spec's allowed limits of one operand; the default supports them all."""
+        """Narrow the spec's allowed limits of one operand; the default supports them all.
+
+        ``allowed`` already holds only the extension types this backend lists in
+        ``extension_types``."""
         return allowed
 
     def op_support_limits(self, device: DeviceType) -> dict[str, Any]:
@@ -75,15 +85,25 @@ class Backend(ABC):
             "preferred_input_layout": "nchw",
             "max_tensor_byte_length": 2**31 - 1,
         }
-        everything = Limits(max_rank=self.max_rank)
+        extensions = self._extension_types()
+        everything = Limits((*ALL, *extensions), max_rank=self.max_rank)
         for where in ("input", "constant", "output"):
             result[where] = limits_to_dict(everything, self.max_rank)
         for op in OPS.values():
             result[op.name] = {
-                operand: limits_to_dict(self.limit(op.name, operand, lim, device), self.max_rank)
+                operand: limits_to_dict(
+                    self.limit(op.name, operand, _keep_extensions(lim, extensions), device),
+                    self.max_rank)
                 for operand, lim in op.limits.items()
             }
         return result
+
+    def _extension_types(self) -> tuple[DataType, ...]:
+        unknown = [t for t in self.extension_types if t not in EXTENSION_4BIT]
+        if unknown:
+            raise ValueError(f"backend {self.name!r}: unknown extension data type(s) "
+                             f"{', '.join(unknown)}; PyWebNN defines {', '.join(EXTENSION_4BIT)}")
+        return tuple(t for t in EXTENSION_4BIT if t in self.extension_types)
 
     @abstractmethod
     def compile(self, graph: ir.Graph, device: DeviceType) -> CompiledGraph:
@@ -104,6 +124,14 @@ class Backend(ABC):
 
     def destroy_tensor(self, handle: Any) -> None:  # noqa: B027  # optional hook
         """Release a tensor's storage early."""
+
+
+def _keep_extensions(lim: Limits, extensions: tuple[DataType, ...]) -> Limits:
+    """``lim`` without the extension types the backend does not list."""
+    kept = tuple(d for d in lim.data_types if d in ALL or d in extensions)
+    if kept == lim.data_types:
+        return lim
+    return Limits(kept, lim.min_rank, lim.max_rank, lim.same_as)
 
 
 def limits_to_dict(lim: Limits, max_rank: int) -> dict[str, Any]:

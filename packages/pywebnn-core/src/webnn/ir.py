@@ -7,6 +7,9 @@ are dense (0..n-1) so a backend can keep values in a list indexed by id.
 Serialization (``Graph.save`` / ``load_graph``) is one file: a fixed header, a JSON
 document, then the raw little-endian constant buffers.  No pickle and no eval: a file is
 read by ``json`` and ``numpy.frombuffer`` only, and every structural fact is checked.
+
+The extension types int4/uint4 are written with those names and their constant buffers
+are unpacked, one byte per value (int8/uint8), like their arrays in memory.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import numpy as np
 
-from webnn._dtypes import ALL, NUMPY, DataType
+from webnn._dtypes import ALL, EXTENSION_4BIT, NUMPY, DataType, int_range
 from webnn.errors import DataError
 
 __all__ = ["FORMAT_VERSION", "Graph", "Node", "NodeInput", "Operand", "load_graph"]
@@ -188,7 +191,8 @@ def _parse(doc: Any, buffers: list[bytes | np.ndarray]) -> Graph:
     for i, o in enumerate(_get(doc, "operands", list)):
         dt, shape = _get(o, "data_type", str), _get(o, "shape", list)
         kind = _get(o, "kind", str)
-        if _get(o, "id", int) != i or dt not in ALL or kind not in ("input", "constant", "value"):
+        known = dt in ALL or dt in EXTENSION_4BIT
+        if _get(o, "id", int) != i or not known or kind not in ("input", "constant", "value"):
             raise DataError(f"load_graph: operand {i} is malformed: {o!r}")
         if not all(isinstance(d, int) and d > 0 for d in shape):
             raise DataError(f"load_graph: operand {i} has an invalid shape {shape!r}")
@@ -223,6 +227,11 @@ def _parse(doc: Any, buffers: list[bytes | np.ndarray]) -> Graph:
             raise DataError(f"load_graph: constant {oid} has {nbytes} bytes, expected "
                             f"{math.prod(op.shape) * dtype.itemsize} for shape {list(op.shape)}")
         arr = np.frombuffer(raw if not isinstance(raw, np.ndarray) else raw.tobytes(), dtype)
+        if op.data_type in EXTENSION_4BIT and arr.size:
+            lo, hi = int_range(op.data_type)
+            if int(arr.min()) < lo or int(arr.max()) > hi:
+                raise DataError(f"load_graph: constant {oid} holds a value outside the "
+                                f"{op.data_type} range [{lo}, {hi}]")
         constants[oid] = arr.astype(NUMPY[op.data_type]).reshape(op.shape)
     ins_map = {str(k): ref(v) for k, v in _get(doc, "inputs", dict).items()}
     outs_map = {str(k): ref(v) for k, v in _get(doc, "outputs", dict).items()}

@@ -3,7 +3,9 @@
 Backend test suites use it to check that ``op_support_limits()`` tells the truth (every
 declared data type runs) and that two backends agree with each other. Each sample is
 ``build(builder, operands) -> operand | list`` plus named input arrays; ``dt`` is the
-data type of the op's first operand.
+data type of the op's first operand.  For the int4/uint4 extension (dequantize_linear's
+input) the sample holds that operand as a constant built from a descriptor, since an input
+array's dtype (int8/uint8) cannot name a 4-bit type.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from webnn._builder import MLGraphBuilder, MLOperand
-from webnn._dtypes import NUMPY, check_data_type
+from webnn._descriptors import MLOperandDescriptor
+from webnn._dtypes import NUMPY, check_data_type, int_range, is_extension
 
 __all__ = ["SAMPLES", "Sample", "array"]
 
@@ -24,12 +27,14 @@ Sample = Callable[[str, np.random.Generator], tuple[Build, dict[str, np.ndarray]
 
 def array(rng: np.random.Generator, shape: list[int], dt: str, lo: float = -4,
           hi: float = 4) -> np.ndarray:
-    """Random data of ``dt`` in [lo, hi] (clipped to the type's range)."""
+    """Random data of ``dt`` in [lo, hi] (clipped to the type's range; int4/uint4 come
+    unpacked as int8/uint8)."""
     if dt in ("float32", "float16"):
         return rng.uniform(lo, hi, shape).astype(dt)
-    info = np.iinfo(NUMPY[check_data_type(dt, "samples")])  # type: ignore[type-var]  # ints
-    lo_i, hi_i = max(int(lo), int(info.min)), min(int(hi), int(info.max))
-    return rng.integers(lo_i, hi_i, shape, endpoint=True).astype(dt)
+    t = check_data_type(dt, "samples")
+    t_lo, t_hi = int_range(t)
+    lo_i, hi_i = max(int(lo), t_lo), min(int(hi), t_hi)
+    return rng.integers(lo_i, hi_i, shape, endpoint=True).astype(NUMPY[t])
 
 
 def _one(op: str, shape: list[int] | None = None, **kw: Any) -> Sample:
@@ -76,8 +81,17 @@ def _quantize(dt: str, rng: np.random.Generator) -> tuple[Build, dict[str, np.nd
 def _dequantize(dt: str, rng: np.random.Generator) -> tuple[Build, dict[str, np.ndarray]]:
     scale = rng.uniform(0.1, 1, [2, 1]).astype("float32")
     zp = array(rng, [2, 1], dt, 0, 3)
+    x = array(rng, [4, 3], dt, 0, 9)
+    if is_extension(dt):
+        t = check_data_type(dt, "samples")
+
+        def build(b: MLGraphBuilder, o: dict[str, MLOperand]) -> Any:
+            return b.dequantize_linear(b.constant(MLOperandDescriptor([4, 3], t), x),
+                                       b.constant(scale),
+                                       b.constant(MLOperandDescriptor([2, 1], t), zp))
+        return build, {}
     return (lambda b, o: b.dequantize_linear(o["x"], b.constant(scale), b.constant(zp)),
-            {"x": array(rng, [4, 3], dt, 0, 9)})
+            {"x": x})
 
 
 def _rnn(op: str) -> Sample:

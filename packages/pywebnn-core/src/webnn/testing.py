@@ -1,7 +1,8 @@
 """Helpers for testing WebNN code and backends (public, for third-party backend authors).
 
-* ``SpecBackend``: a backend that accepts every op and data type the spec allows and
-  computes zeros — for testing validation and shape inference without real math.
+* ``SpecBackend``: a backend that accepts every op and data type the spec allows (and the
+  int4/uint4 extension) and computes zeros — for testing validation and shape inference
+  without real math.
 * ``operand(builder, shape, data_type)``: a graph input with a fresh unique name.
 * ``run(ctx, build, inputs)``: declare inputs, build a graph with a function, compute.
 """
@@ -16,6 +17,7 @@ import numpy as np
 from webnn._builder import MLGraphBuilder, MLOperand
 from webnn._context import MLContext
 from webnn._descriptors import MLOperandDescriptor
+from webnn._dtypes import EXTENSION_4BIT, NUMPY
 from webnn.backend import Backend, CompiledGraph, DeviceType
 from webnn.ir import Graph
 from webnn.ops import Desc
@@ -34,15 +36,18 @@ class _ZerosGraph(CompiledGraph):
 
     def compute(self, inputs: Any) -> dict[str, np.ndarray]:
         ops = self.graph.operands
-        return {n: np.zeros(ops[i].shape, ops[i].data_type) for n, i in self.graph.outputs.items()}
+        return {n: np.zeros(ops[i].shape, NUMPY[ops[i].data_type])
+                for n, i in self.graph.outputs.items()}
 
 
 class SpecBackend(Backend):
-    """Supports every op and data type the spec allows; every output is zeros."""
+    """Supports every op and data type the spec allows, and the int4/uint4 extension;
+    every output is zeros."""
 
     name = "spec"
     version = "test"
     priority = -100
+    extension_types = EXTENSION_4BIT
 
     def devices(self) -> tuple[DeviceType, ...]:
         return ("cpu",)
@@ -51,7 +56,7 @@ class SpecBackend(Backend):
         return _ZerosGraph(self, graph)
 
     def create_tensor(self, desc: Desc, device: DeviceType) -> np.ndarray:
-        return np.zeros(desc.shape, desc.data_type)
+        return np.zeros(desc.shape, NUMPY[desc.data_type])
 
     def write_tensor(self, handle: np.ndarray, data: np.ndarray) -> None:
         handle[...] = data

@@ -1,8 +1,16 @@
-"""cast, quantizeLinear and dequantizeLinear (digest §2.3, 2.14, 2.15)."""
+"""cast, quantizeLinear and dequantizeLinear (digest §2.3, 2.14, 2.15).
+
+quantizeLinear's zero point and output, and dequantizeLinear's input and zero point, also
+allow the PyWebNN extension types int4/uint4 (``webnn._dtypes.EXTENSION_4BIT``): these two
+ops are the only ones that do.  A backend runs them only when it lists the extension types
+(``Backend.extension_types``); otherwise the core raises UnsupportedError.
+"""
 
 from __future__ import annotations
 
-from webnn._dtypes import ALL, FLOATS, QUANTIZED
+from typing import Final
+
+from webnn._dtypes import ALL, EXTENSION_4BIT, FLOATS, QUANTIZED, DataType
 from webnn.ops._registry import Attrs, Check, Desc, Ins, OpDef, lim
 
 
@@ -57,15 +65,18 @@ def _dequantize_infer(chk: Check, ins: Ins, attrs: Attrs) -> Desc:
     return Desc(_operands(ins)[1].data_type, x.shape)
 
 
+# The spec's quantized types plus the int4/uint4 extension.
+QUANTIZED_EXT: Final[tuple[DataType, ...]] = (*QUANTIZED, *EXTENSION_4BIT)
+
 OPS: tuple[OpDef, ...] = (
     OpDef("cast", "cast", ("input", "data_type"), infer=_cast_infer,
           normalize=_cast_normalize, limits={"input": lim(ALL), "output": lim(ALL)}),
     OpDef("quantize_linear", "quantizeLinear", ("input", "scale", "zero_point"),
           infer=_quantize_infer,
           limits={"input": lim(FLOATS), "scale": lim(FLOATS, same_as="input"),
-                  "zero_point": lim(QUANTIZED), "output": lim(QUANTIZED)}),
+                  "zero_point": lim(QUANTIZED_EXT), "output": lim(QUANTIZED_EXT)}),
     OpDef("dequantize_linear", "dequantizeLinear", ("input", "scale", "zero_point"),
           infer=_dequantize_infer,
-          limits={"input": lim(QUANTIZED), "scale": lim(FLOATS),
-                  "zero_point": lim(QUANTIZED, same_as="input"), "output": lim(FLOATS)}),
+          limits={"input": lim(QUANTIZED_EXT), "scale": lim(FLOATS),
+                  "zero_point": lim(QUANTIZED_EXT, same_as="input"), "output": lim(FLOATS)}),
 )
