@@ -10,6 +10,7 @@ import torch
 from pywebnn_torch._dtypes import TORCH
 from pywebnn_torch.executor import TorchGraph
 from pywebnn_torch.ops import KERNELS, limit_for
+from webnn import DataType
 from webnn.backend import Backend, CompiledGraph, DeviceType
 from webnn.ir import Graph
 from webnn.ops import Desc, Limits
@@ -45,6 +46,8 @@ class TorchBackend(Backend):
     name: ClassVar[str] = "torch"
     version: ClassVar[str] = torch.__version__
     priority: ClassVar[int] = 10
+    # int4/uint4 run unpacked in int8/uint8 tensors (quantize/dequantize_linear only).
+    extension_types: ClassVar[tuple[DataType, ...]] = ("int4", "uint4")
 
     def __init__(self) -> None:
         self._devices: dict[DeviceType, str] | None = None

@@ -7,6 +7,10 @@ Conversions the spec leaves implementation-defined are pinned down here:
 * integer -> integer: keep the low bits (two's complement wrap), as the spec defines.
 * quantizeLinear saturates ``roundEven(x / scale) + zero_point`` to the output type; a
   NaN input quantizes to 0 by the same float -> integer rule.
+
+int4/uint4 (the PyWebNN extension) arrive and leave unpacked in int8/uint8 tensors:
+quantizeLinear saturates to -8..7 / 0..15 for them, dequantizeLinear reads them as the
+small integers they hold.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import torch
 from pywebnn_torch._dtypes import TORCH
 from pywebnn_torch.ops._util import narrow, widen
 from webnn.ops import Desc
+
+# Saturation ranges of the 4-bit extension types, held in int8/uint8 storage.
+_RANGE_4BIT: dict[str, tuple[int, int]] = {"int4": (-8, 7), "uint4": (0, 15)}
 
 _INT_RANGE: dict[torch.dtype, tuple[int, int]] = {
     torch.int8: (-(2**7), 2**7 - 1),
@@ -86,7 +93,11 @@ def _quantize_linear(args: Sequence[Any], attrs: Mapping[str, Any], outs: Sequen
     xb, sb = _blocks(x.to(torch.float64), scale.to(torch.float64))
     _, zb = _blocks(x, widen(zero_point).to(torch.float64))
     q = torch.round(xb / sb) + zb  # torch.round rounds half to even
-    return _float_to_int(q, zero_point.dtype).reshape(x.shape)
+    four_bit = _RANGE_4BIT.get(outs[0].data_type)
+    if four_bit is not None:
+        q = torch.clamp(torch.nan_to_num(q, nan=0.0), min=float(four_bit[0]),
+                        max=float(four_bit[1]))
+    return _float_to_int(q, TORCH[outs[0].data_type]).reshape(x.shape)
 
 
 def _dequantize_linear(args: Sequence[Any], attrs: Mapping[str, Any], outs: Sequence[Desc]
