@@ -17,7 +17,7 @@ def test_every_op_has_a_sample():
 @pytest.mark.parametrize("op", sorted(OPS))
 def test_samples_build_for_every_allowed_type(op):
     first = OPS[op].input_names[0]
-    for dt in OPS[op].limits[first].data_types:
+    for dt in OPS[op].limits[first].allowed_types:
         ctx = webnn.MLContext(backend="spec")
         build, inputs = SAMPLES[op](dt, np.random.default_rng(0))
         b = webnn.MLGraphBuilder(ctx)
@@ -26,4 +26,8 @@ def test_samples_build_for_every_allowed_type(op):
         out = build(b, ops)
         outs = out if isinstance(out, list) else [out]
         graph = b.build({f"o{i}": o for i, o in enumerate(outs)})
-        assert graph.ir.nodes[-1].op == op
+        node = graph.ir.nodes[-1]
+        assert node.op == op
+        x = node.inputs[0]
+        x = x[0] if isinstance(x, tuple) else x
+        assert graph.ir.operands[x].data_type == dt, "the sample is not of the asked type"

@@ -323,9 +323,9 @@ def _check_spec_limits(chk: Check, op: OpDef, ins: Mapping[str, Any]) -> None:
         lim = op.limits[name]
         for i, x in enumerate(d if isinstance(d, tuple) else (d,)):
             arg = f"{name}[{i}]" if isinstance(d, tuple) else name
-            if x.data_type not in lim.data_types:
+            if x.data_type not in lim.allowed_types:
                 chk.fail(f"{arg} data type {x.data_type} is not allowed; expected "
-                         f"{' or '.join(lim.data_types)}")
+                         f"{' or '.join(lim.allowed_types)}")
             hi = lim.max_rank
             if hi is None and x.rank < lim.min_rank:
                 chk.fail(f"{arg} must be of rank {lim.min_rank} or more, got shape "

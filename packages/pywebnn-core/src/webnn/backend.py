@@ -61,9 +61,10 @@ class Backend(ABC):
     max_rank: ClassVar[int] = 8
     # PyWebNN extension data types this backend runs (a subset of EXTENSION_4BIT: "int4",
     # "uint4"), held unpacked one value per byte (int8/uint8).  The default
-    # op_support_limits() adds them to the input/constant/output limits and keeps them
-    # in the op limits that allow them (quantize_linear, dequantize_linear); a backend
-    # that leaves them out never sees them: the core raises UnsupportedError.
+    # op_support_limits() adds them to the input/constant/output limits and to the op
+    # limits whose ``Limits.extension_types`` allow them (quantize_linear,
+    # dequantize_linear); a backend that leaves them out never sees them: the core
+    # raises UnsupportedError.
     extension_types: ClassVar[tuple[DataType, ...]] = ()
 
     @abstractmethod
@@ -73,8 +74,8 @@ class Backend(ABC):
     def limit(self, op: str, operand: str, allowed: Limits, device: DeviceType) -> Limits:
         """Narrow the spec's allowed limits of one operand; the default supports them all.
 
-        ``allowed`` already holds only the extension types this backend lists in
-        ``extension_types``."""
+        ``allowed.data_types`` already includes the operand's extension types that this
+        backend lists in ``extension_types`` (and no others)."""
         return allowed
 
     def op_support_limits(self, device: DeviceType) -> dict[str, Any]:
@@ -92,7 +93,7 @@ class Backend(ABC):
         for op in OPS.values():
             result[op.name] = {
                 operand: limits_to_dict(
-                    self.limit(op.name, operand, _keep_extensions(lim, extensions), device),
+                    self.limit(op.name, operand, _with_extensions(lim, extensions), device),
                     self.max_rank)
                 for operand, lim in op.limits.items()
             }
@@ -126,12 +127,11 @@ class Backend(ABC):
         """Release a tensor's storage early."""
 
 
-def _keep_extensions(lim: Limits, extensions: tuple[DataType, ...]) -> Limits:
-    """``lim`` without the extension types the backend does not list."""
-    kept = tuple(d for d in lim.data_types if d in ALL or d in extensions)
-    if kept == lim.data_types:
-        return lim
-    return Limits(kept, lim.min_rank, lim.max_rank, lim.same_as)
+def _with_extensions(lim: Limits, extensions: tuple[DataType, ...]) -> Limits:
+    """``lim`` with the extension types it allows that the backend lists folded into
+    ``data_types`` (what a backend's ``limit()`` narrows and what it reports)."""
+    extra = tuple(d for d in lim.extension_types if d in extensions)
+    return Limits(lim.data_types + extra, lim.min_rank, lim.max_rank, lim.same_as)
 
 
 def limits_to_dict(lim: Limits, max_rank: int) -> dict[str, Any]:

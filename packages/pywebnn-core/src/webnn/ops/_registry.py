@@ -41,13 +41,22 @@ class Limits:
 
     ``same_as`` names another operand whose data type this one must equal (checked by
     the shared machinery, so infer functions never repeat it).  ``max_rank=None`` means
-    unbounded.
+    unbounded.  ``data_types`` are the spec's; ``extension_types`` the PyWebNN extension
+    types (int4/uint4) the operand also takes — only quantize_linear and
+    dequantize_linear declare any.  A backend's limits (``Backend.op_support_limits``)
+    fold the extension types it supports into ``data_types``.
     """
 
     data_types: tuple[DataType, ...] = ALL
     min_rank: int = 0
     max_rank: int | None = None
     same_as: str | None = None
+    extension_types: tuple[DataType, ...] = ()
+
+    @property
+    def allowed_types(self) -> tuple[DataType, ...]:
+        """Every type the builder accepts here: the spec's and the extension's."""
+        return self.data_types + self.extension_types
 
 
 # Operand arguments as infer/normalize functions see them: a Desc, None for an absent
@@ -277,5 +286,5 @@ def _sanitize(label: str) -> str:
 
 # Shorthands used by the family tables.
 def lim(data_types: Sequence[DataType] = ALL, rank: tuple[int, int | None] = (0, None),
-        same_as: str | None = None) -> Limits:
-    return Limits(tuple(data_types), rank[0], rank[1], same_as)
+        same_as: str | None = None, extensions: Sequence[DataType] = ()) -> Limits:
+    return Limits(tuple(data_types), rank[0], rank[1], same_as, tuple(extensions))

@@ -8,9 +8,7 @@ ops are the only ones that do.  A backend runs them only when it lists the exten
 
 from __future__ import annotations
 
-from typing import Final
-
-from webnn._dtypes import ALL, EXTENSION_4BIT, FLOATS, QUANTIZED, DataType
+from webnn._dtypes import ALL, EXTENSION_4BIT, FLOATS, QUANTIZED
 from webnn.ops._registry import Attrs, Check, Desc, Ins, OpDef, lim
 
 
@@ -65,18 +63,17 @@ def _dequantize_infer(chk: Check, ins: Ins, attrs: Attrs) -> Desc:
     return Desc(_operands(ins)[1].data_type, x.shape)
 
 
-# The spec's quantized types plus the int4/uint4 extension.
-QUANTIZED_EXT: Final[tuple[DataType, ...]] = (*QUANTIZED, *EXTENSION_4BIT)
-
 OPS: tuple[OpDef, ...] = (
     OpDef("cast", "cast", ("input", "data_type"), infer=_cast_infer,
           normalize=_cast_normalize, limits={"input": lim(ALL), "output": lim(ALL)}),
     OpDef("quantize_linear", "quantizeLinear", ("input", "scale", "zero_point"),
           infer=_quantize_infer,
           limits={"input": lim(FLOATS), "scale": lim(FLOATS, same_as="input"),
-                  "zero_point": lim(QUANTIZED_EXT), "output": lim(QUANTIZED_EXT)}),
+                  "zero_point": lim(QUANTIZED, extensions=EXTENSION_4BIT),
+                  "output": lim(QUANTIZED, extensions=EXTENSION_4BIT)}),
     OpDef("dequantize_linear", "dequantizeLinear", ("input", "scale", "zero_point"),
           infer=_dequantize_infer,
-          limits={"input": lim(QUANTIZED_EXT), "scale": lim(FLOATS),
-                  "zero_point": lim(QUANTIZED_EXT, same_as="input"), "output": lim(FLOATS)}),
+          limits={"input": lim(QUANTIZED, extensions=EXTENSION_4BIT), "scale": lim(FLOATS),
+                  "zero_point": lim(QUANTIZED, same_as="input", extensions=EXTENSION_4BIT),
+                  "output": lim(FLOATS)}),
 )
