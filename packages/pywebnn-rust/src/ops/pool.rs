@@ -27,6 +27,8 @@ pub struct Op {
     pub dtype: DataType,
     pub nhwc: bool,
     pub window: [i64; 2],
+    /// The dilated window size per axis: (k - 1)·d + 1.
+    pub extents: [i64; 2],
     pub strides: [i64; 2],
     pub dilations: [i64; 2],
     /// (begin, end) padding per spatial axis so that the windows fit exactly; a negative
@@ -81,11 +83,22 @@ pub fn parse(ctx: &NodeCtx<'_>) -> Option<Result<Op>> {
             extent(h, out[0], window[0], strides[0], dilations[0], padding[0])?,
             extent(w, out[1], window[1], strides[1], dilations[1], padding[2])?,
         ];
+        let extent_of = |k: i64, d: i64| {
+            k.checked_sub(1)
+                .and_then(|k| k.checked_mul(d))
+                .and_then(|e| e.checked_add(1))
+                .ok_or_else(|| Error::Graph(format!("{}: window too large", ctx.op)))
+        };
+        let extents = [
+            extent_of(window[0], dilations[0])?,
+            extent_of(window[1], dilations[1])?,
+        ];
         Ok(Op {
             pooling,
             dtype: input.dtype,
             nhwc,
             window,
+            extents,
             strides,
             dilations,
             pads,
@@ -103,13 +116,22 @@ fn pad2(x: &Tensor, pads: [(i64, i64); 2], fill: Value) -> Result<Tensor> {
     };
     let [(hb, he), (wb, we)] = pads;
     let mut shape = size.clone();
-    let (rank, oh, ow) = (size.len(), hb + h + he, wb + w + we);
+    let total = |b: i64, n: i64, e: i64| {
+        b.checked_add(n)
+            .and_then(|t| t.checked_add(e))
+            .ok_or_else(|| Error::Argument("pool padding overflows".into()))
+    };
+    let (rank, oh, ow) = (size.len(), total(hb, *h, he)?, total(wb, *w, we)?);
     if let (Some(sh), Some(sw)) = (rank.checked_sub(2), rank.checked_sub(1)) {
         shape[sh] = oh;
         shape[sw] = ow;
     }
     let out = Tensor::f_full(shape.as_slice(), fill.scalar(), (x.f_kind()?, x.device()))?;
-    let (kh, kw) = ((*h).min(h + he), (*w).min(w + we));
+    // A negative end crops: keep min(n, n + end) cells.
+    let (kh, kw) = (
+        (*h).min(h.saturating_add(he)),
+        (*w).min(w.saturating_add(we)),
+    );
     let src = x.f_narrow(-2, 0, kh)?.f_narrow(-1, 0, kw)?;
     // An in-place write into the tensor this function just allocated.
     out.f_narrow(-2, hb, kh)?
@@ -120,11 +142,9 @@ fn pad2(x: &Tensor, pads: [(i64, i64); 2], fill: Value) -> Result<Tensor> {
 
 fn windows(x: &Tensor, op: &Op, fill: Value) -> Result<Tensor> {
     let xp = pad2(x, op.pads, fill)?;
-    let [kh, kw] = op.window;
     let [sh, sw] = op.strides;
     let [dh, dw] = op.dilations;
-    let eh = (kh - 1) * dh + 1;
-    let ew = (kw - 1) * dw + 1;
+    let [eh, ew] = op.extents;
     Ok(xp
         .f_unfold(2, eh, sh)?
         .f_unfold(3, ew, sw)?
@@ -139,10 +159,9 @@ fn counts(op: &Op, kind: Kind, device: tch::Device) -> Result<Tensor> {
         let (b, e) = op.pads[axis];
         let ones = Tensor::f_ones([1, 1, 1, op.size[axis]], (kind, device))?;
         let mask = pad2(&ones, [(0, 0), (b, e)], Value::Float(0.0))?.f_reshape([-1])?;
-        let k = op.window[axis];
         let d = op.dilations[axis];
         let per = mask
-            .f_unfold(0, (k - 1) * d + 1, op.strides[axis])?
+            .f_unfold(0, op.extents[axis], op.strides[axis])?
             .f_slice(-1, 0, None::<i64>, d)?
             .f_sum_dim_intlist([-1_i64].as_slice(), false, kind)?;
         per_axis.push(per);

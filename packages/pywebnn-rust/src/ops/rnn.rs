@@ -122,10 +122,18 @@ pub fn parse(ctx: &NodeCtx<'_>) -> Option<Result<Op>> {
         } else {
             None
         };
+        let hidden = at.int("hidden_size")?;
+        // Gate blocks span index·H .. (index + 1)·H for index < 4: keep that in range.
+        if hidden < 1 || hidden.checked_mul(4).is_none() {
+            return Err(Error::Graph(format!(
+                "{}: invalid hidden_size {hidden}",
+                ctx.op
+            )));
+        }
         Ok(Op {
             cell,
             dtype: input.dtype,
-            hidden: at.int("hidden_size")?,
+            hidden,
             acts,
             directions,
             return_sequence,
