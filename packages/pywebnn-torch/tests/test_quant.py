@@ -190,3 +190,149 @@ def test_quantize_then_dequantize(ctx):
     y = run(ctx, lambda b, o: b.dequantize_linear(b.quantize_linear(o["x"], o["s"], o["z"]),
                                                   o["s"], o["z"]), {"x": x, "s": scale, "z": zp})
     np.testing.assert_array_equal(y, np.array([-3.0, 0.0, 1.0, 8.0], np.float16))
+
+
+# -- int4 / uint4 (the PyWebNN extension, held unpacked in int8 / uint8) ---------------------
+
+RANGE_4BIT = {"int4": (-8, 7), "uint4": (0, 15)}
+STORAGE_4BIT = {"int4": np.int8, "uint4": np.uint8}
+
+
+def _quantize_4bit_ref(x: np.ndarray, scale: np.ndarray, zp: np.ndarray, dt: str) -> list[int]:
+    """Exact reference: Python's round() rounds half to even on the float64 quotient of the
+    float32/float16 operands, then saturation to the 4-bit range."""
+    lo, hi = RANGE_4BIT[dt]
+    s = _expand(scale, x.shape).reshape(-1)
+    z = _expand(zp, x.shape).reshape(-1)
+    out = []
+    for xv, sv, zv in zip(x.reshape(-1).tolist(), s.tolist(), z.tolist(), strict=True):
+        q = 0 if math.isnan(xv / sv) else round(xv / sv) + zv if math.isfinite(xv / sv) \
+            else (hi if xv / sv > 0 else lo)
+        out.append(min(max(q, lo), hi))
+    return out
+
+
+def _q4(ctx: webnn.MLContext, x: np.ndarray, scale: np.ndarray, zp: np.ndarray,
+        dt: str) -> np.ndarray:
+    b = webnn.MLGraphBuilder(ctx)
+    xo = b.input("x", webnn.MLOperandDescriptor(x.shape, str(x.dtype)))
+    zo = b.constant(webnn.MLOperandDescriptor(zp.shape, dt), zp)
+    y = b.quantize_linear(xo, b.constant(scale), zo)
+    assert y.data_type == dt
+    return ctx.compute(b.build({"y": y}), {"x": x})["y"]
+
+
+@pytest.mark.parametrize(("shape", "pshape"), QUANT_CASES[:-1])
+@pytest.mark.parametrize("sdt", ["float32", "float16"])
+@pytest.mark.parametrize("dt", ["int4", "uint4"])
+def test_quantize_linear_to_4_bits(ctx, shape, pshape, sdt, dt):
+    rng = np.random.default_rng(17)
+    x = rng.uniform(-40, 40, shape).astype(sdt)
+    scale = rng.choice([0.5, 1.25, 2.0, -1.5, 3.0], pshape).astype(sdt)
+    lo, hi = RANGE_4BIT[dt]
+    zp = rng.integers(lo, hi, pshape, endpoint=True).astype(STORAGE_4BIT[dt])
+    out = _q4(ctx, x, scale, zp, dt)
+    assert (out.dtype, out.shape) == (np.dtype(STORAGE_4BIT[dt]), tuple(shape))
+    assert out.reshape(-1).tolist() == _quantize_4bit_ref(x, scale, zp, dt)
+    assert lo <= out.min()
+    assert out.max() <= hi
+
+
+@pytest.mark.parametrize(("dt", "x", "zp", "expected"), [
+    # ties go to even before the zero point is added
+    ("int4", [0.5, 1.5, 2.5, -0.5, -1.5, -2.5], 0, [0, 2, 2, 0, -2, -2]),
+    ("uint4", [0.5, 1.5, 2.5, 3.5, 4.5], 1, [1, 3, 3, 5, 5]),
+    # saturation at the 4-bit bounds, not int8's / uint8's
+    ("int4", [7.0, 7.5, 8.0, 100.0, -8.0, -8.5, -9.0, -100.0], 0, [7, 7, 7, 7, -8, -8, -8, -8]),
+    ("int4", [6.0, -6.0], 3, [7, -3]),
+    ("uint4", [14.0, 14.5, 15.5, 16.0, 300.0, -0.5, -1.0, -300.0], 0,
+     [14, 14, 15, 15, 15, 0, 0, 0]),
+    ("uint4", [-3.0, 13.0], 5, [2, 15]),
+    # NaN -> 0 (as for 8 bits), infinities saturate
+    ("int4", [np.nan, np.inf, -np.inf], 2, [0, 7, -8]),
+    ("uint4", [np.nan, np.inf, -np.inf], 2, [0, 15, 0]),
+])
+def test_quantize_linear_4_bit_ties_and_saturation(ctx, dt, x, zp, expected):
+    xs = np.array(x, np.float32)
+    out = _q4(ctx, xs, np.ones(xs.shape, np.float32),
+              np.full(xs.shape, zp, STORAGE_4BIT[dt]), dt)
+    assert out.tolist() == expected
+
+
+@pytest.mark.parametrize(("shape", "pshape"), QUANT_CASES)
+@pytest.mark.parametrize("sdt", ["float32", "float16"])
+@pytest.mark.parametrize("dt", ["int4", "uint4"])
+@pytest.mark.parametrize("as_input", [True, False], ids=["input", "constant"])
+def test_dequantize_linear_from_4_bits(ctx, shape, pshape, sdt, dt, as_input):
+    rng = np.random.default_rng(23)
+    lo, hi = RANGE_4BIT[dt]
+    storage = STORAGE_4BIT[dt]
+    x = rng.integers(lo, hi, shape, endpoint=True).astype(storage)
+    zp = rng.integers(lo, hi, pshape, endpoint=True).astype(storage)
+    scale = rng.choice([0.5, 0.1, -2.0, 3.0], pshape).astype(sdt)
+    b = webnn.MLGraphBuilder(ctx)
+    desc = webnn.MLOperandDescriptor(shape, dt)
+    xo = b.input("x", desc) if as_input else b.constant(desc, x)
+    y = b.dequantize_linear(xo, b.constant(scale),
+                            b.constant(webnn.MLOperandDescriptor(pshape, dt), zp))
+    out = ctx.compute(b.build({"y": y}), {"x": x} if as_input else {})["y"]
+    # (x - zp) is a small exact integer; one rounding of the float64 product to sdt.
+    diff = [int(a) - int(z) for a, z in zip(x.reshape(-1).tolist(),
+                                            _expand(zp, x.shape).reshape(-1).tolist(),
+                                            strict=True)]
+    s = _expand(scale, x.shape).reshape(-1).astype(np.float64)
+    expected = np.array([d * float(v) for d, v in zip(diff, s, strict=True)],
+                        np.float64).astype(sdt).reshape(shape)
+    assert out.dtype == np.dtype(sdt)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_dequantize_reads_int4_storage_as_signed(ctx):
+    # -8 is the byte 0xF8: read as a signed value, (-8 - 7) * 1 = -15 (not 248 - 7).
+    b = webnn.MLGraphBuilder(ctx)
+    x = b.constant(webnn.MLOperandDescriptor([2], "int4"), b"\xf8\x07")
+    zp = b.constant(webnn.MLOperandDescriptor([1], "int4"), np.array([7], np.int8))
+    y = b.dequantize_linear(x, b.constant(np.ones(1, np.float32)), zp)
+    assert ctx.compute(b.build({"y": y}), {})["y"].tolist() == [-15.0, 0.0]
+
+
+@pytest.mark.parametrize("dt", ["int4", "uint4"])
+def test_4_bit_round_trip_and_tensors(ctx, dt):
+    """quantize to 4 bits, export the 4-bit value and dequantize it again, through the
+    MLTensor API too."""
+    lo, hi = RANGE_4BIT[dt]
+    storage = STORAGE_4BIT[dt]
+    x = np.array([-20.0, -3.0, 0.0, 2.5, 6.0, 40.0], np.float32)
+    scale = np.array([2.0], np.float32)
+    zp = np.array([1], storage)
+    b = webnn.MLGraphBuilder(ctx)
+    xo = b.input("x", webnn.MLOperandDescriptor([6], "float32"))
+    so = b.constant(scale)
+    zo = b.constant(webnn.MLOperandDescriptor([1], dt), zp)
+    q = b.quantize_linear(xo, so, zo)
+    g = b.build({"q": q, "y": b.dequantize_linear(q, so, zo)})
+    q_expected = [min(max(round(v / 2.0) + 1, lo), hi) for v in x.tolist()]
+    y_expected = [(v - 1) * 2.0 for v in q_expected]
+    out = ctx.compute(g, {"x": x})
+    assert out["q"].dtype == np.dtype(storage)
+    assert out["q"].tolist() == q_expected
+    assert out["y"].tolist() == y_expected
+    tx = ctx.create_tensor(webnn.MLTensorDescriptor([6], "float32", writable=True))
+    tq = ctx.create_tensor(webnn.MLTensorDescriptor([6], dt, readable=True))
+    ty = ctx.create_tensor(webnn.MLTensorDescriptor([6], "float32", readable=True))
+    ctx.write_tensor(tx, x)
+    ctx.dispatch(g, {"x": tx}, {"q": tq, "y": ty})
+    got = ctx.read_tensor(tq)
+    assert (got.dtype, got.tolist()) == (np.dtype(storage), q_expected)
+    assert ctx.read_tensor(ty).tolist() == y_expected
+
+
+def test_4_bit_graph_survives_save_and_load(ctx, tmp_path):
+    b = webnn.MLGraphBuilder(ctx)
+    x = b.input("x", webnn.MLOperandDescriptor([4], "int4"))
+    zp = b.constant(webnn.MLOperandDescriptor([2], "int4"), np.array([-8, 7], np.int8))
+    y = b.dequantize_linear(x, b.constant(np.array([1.0, 0.5], np.float32)), zp)
+    b.build({"y": y}).save(str(tmp_path / "g.webnn"))
+    g = ctx.compile(webnn.load_graph(tmp_path / "g.webnn"))
+    out = ctx.compute(g, {"x": np.array([-8, 7, 7, -8], np.int8)})["y"]
+    assert out.tolist() == [0.0, 15.0, 0.0, -7.5]
