@@ -44,8 +44,10 @@ if ! stamp_ok python "$py_hash"; then
 fi
 
 if [ -f packages/pywebnn-rust/pyproject.toml ]; then
-    rust_hash=$(cd packages/pywebnn-rust && find . -path ./target -prune -o -type f \
-        \( -name '*.rs' -o -name '*.toml' -o -name '*.py' -o -name 'Cargo.lock' \) -print \
+    # Only what goes into the built extension (not its tests) triggers a rebuild.
+    rust_hash=$(cd packages/pywebnn-rust && find src python build.rs Cargo.toml Cargo.lock \
+        pyproject.toml .cargo -type f \( -name '*.rs' -o -name '*.toml' -o -name '*.py' \
+        -o -name 'Cargo.lock' \) -not -path '*/__pycache__/*' -print \
         | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
     if ! stamp_ok rust "$rust_hash"; then
         say "building the Rust extension pywebnn-rust (several minutes on a clean clone)"
