@@ -33,7 +33,8 @@ def test_all_pass_or_unsupported_exits_0(tmp_path, capsys):
     assert "| add | 2 / 0 / 0 / 0 |" in page
     assert "| relu | 0 / 0 / 0 / 1 |" in page
     assert "| **total** | **3 / 0 / 0 / 2** |" in page
-    assert "data type int4 is not one of the spec's eight MLOperandDataTypes (1):" in page
+    assert ("UnsupportedError: input 'x': data type int4 is not supported for inputs by "
+            "backend 'fakenp' (int4/uint4 are a PyWebNN extension") in page
 
 
 def test_report_schema(tmp_path):

@@ -7,7 +7,13 @@ import warnings
 import numpy as np
 import pytest
 
-from webnn_conformance.data import VectorDataError, expected_values, to_array
+from webnn_conformance.data import (
+    VectorDataError,
+    expected_values,
+    int_range,
+    storage_dtype,
+    to_array,
+)
 from webnn_conformance.loader import TensorSpec
 
 
@@ -71,8 +77,17 @@ def test_bad_data(data, dtype, message):
 
 
 def test_int4_values_are_held_unpacked():
-    assert to_array(spec([-8, 7], [2], "int4")).tolist() == [-8, 7]
-    assert to_array(spec([0, 15], [2], "uint4")).tolist() == [0, 15]
+    a = to_array(spec([-8, 7], [2], "int4"))
+    assert (a.dtype, a.tolist()) == (np.dtype(np.int8), [-8, 7])
+    u = to_array(spec([0, 15], [2], "uint4"))
+    assert (u.dtype, u.tolist()) == (np.dtype(np.uint8), [0, 15])
+
+
+def test_storage_dtype_and_range():
+    assert [storage_dtype(t) for t in ("int4", "uint4", "int8", "float16")] == [
+        "int8", "uint8", "int8", "float16"]
+    assert (int_range("int4"), int_range("uint4")) == ((-8, 7), (0, 15))
+    assert int_range("uint64") == (0, 2**64 - 1)
 
 
 def test_expected_values_for_scalar_fill_are_capped():

@@ -46,7 +46,7 @@ def test_outcomes(child):
     code, out = child(*SUITE, "--webnn-backend", "fakenp", "-rs")
     assert code == 0, out
     assert "3 passed, 2 skipped" in out
-    assert "data type int4 is not one of the spec's eight MLOperandDataTypes" in out
+    assert "data type int4 is not supported for inputs by backend 'fakenp'" in out
     assert "UnsupportedError" in out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from webnn_conformance import reference
 from webnn_conformance.loader import VectorFile
 from webnn_conformance.runner import run_suite, run_test, select_tests
 from webnn_conformance.testing import op, tensor, wpt
@@ -55,15 +56,62 @@ def test_unsupported_operation():
     assert r.message.startswith("UnsupportedError")
 
 
-def test_int4_is_unsupported_with_its_reason():
-    t = wpt(
-        {"x": tensor([1, -1], [2], "int4")},
-        [op("identity", ("input", "x"))],
-        {"out": tensor([1, -1], [2], "int4")},
-    )
-    r = run_test("fakenp", t)
+def quantize_test(out, dt="int4", **extra):
+    """quantizeLinear of a fed float32 input to ``dt`` with a constant zero point."""
+    return wpt(
+        {"x": tensor([-20, -3, 2.5, 3.5, 40], [5]),
+         "s": tensor([1], [1], constant=True),
+         "z": tensor([1], [1], dt, constant=True)},
+        [op("quantizeLinear", ("input", "x"), ("scale", "s"), ("zeroPoint", "z"))],
+        {"out": tensor(out, [5], dt)},
+        **extra,
+    )  # fmt: skip
+
+
+def dequantize_test(dt="int4", constant=False):
+    """dequantizeLinear of a (fed or constant) 4-bit input."""
+    values = [-8, 0, 7] if dt == "int4" else [0, 9, 15]
+    zero = [1, 1, 1]
+    expected = [(v - z) * 0.5 for v, z in zip(values, zero, strict=True)]
+    return wpt(
+        {"x": tensor(values, [3], dt, constant=constant),
+         "s": tensor([0.5], [1], constant=True),
+         "z": tensor([1], [1], dt, constant=True)},
+        [op("dequantizeLinear", ("input", "x"), ("scale", "s"), ("zeroPoint", "z"))],
+        {"out": tensor(expected, [3])},
+    )  # fmt: skip
+
+
+def test_int4_on_a_backend_without_the_extension_is_unsupported():
+    r = run_test("fakenp", dequantize_test())
     assert r.status == "unsupported"
-    assert "int4 is not one of the spec's eight" in r.message
+    assert r.message.startswith("UnsupportedError: input 'x': data type int4 is not supported "
+                                "for inputs by backend 'fakenp'")
+    assert "PyWebNN extension" in r.message
+    r = run_test("fakenp", quantize_test([-8, -2, 3, 5, 7]))
+    assert r.status == "unsupported"
+    assert "constant: data type int4 is not supported for constants" in r.message
+
+
+@pytest.mark.parametrize("mode", ["compute", "tensors"])
+@pytest.mark.parametrize("dt", ["int4", "uint4"])
+@pytest.mark.parametrize("constant", [False, True], ids=["fed", "constant"])
+def test_4_bit_inputs_are_built_with_their_descriptor(mode, dt, constant):
+    reference.register()
+    r = run_test(reference.NAME, dequantize_test(dt, constant), mode=mode)
+    assert (r.status, r.message) == ("pass", "")
+
+
+@pytest.mark.parametrize("mode", ["compute", "tensors"])
+def test_4_bit_outputs_are_compared_as_exact_integers(mode):
+    reference.register()
+    # round-half-even then + 1, saturated to [-8, 7]: -19 -> -8, -2, 2 + 1, 4 + 1, 41 -> 7
+    assert run_test(reference.NAME, quantize_test([-8, -2, 3, 5, 7]), mode=mode).status == "pass"
+    r = run_test(reference.NAME, quantize_test([-8, -2, 3, 5, 4]), mode=mode)
+    assert (r.status, r.max_error) == ("fail", 3)
+    assert "actual 7, expected 4" in r.message
+    u = run_test(reference.NAME, quantize_test([0, 0, 3, 5, 15], "uint4"), mode=mode)
+    assert (u.status, u.message) == ("pass", "")
 
 
 def test_core_rejecting_a_test_is_an_error():

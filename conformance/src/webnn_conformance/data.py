@@ -20,13 +20,16 @@ __all__ = [
     "SPEC_TYPES",
     "VectorDataError",
     "expected_values",
+    "int_range",
     "is_float_type",
+    "storage_dtype",
     "to_array",
 ]
 
 # The eight MLOperandDataTypes of the specification.
 SPEC_TYPES: Final = ("float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8")
-# Types WPT vectors use that the specification does not define.
+# Types WPT vectors use that the specification does not define; PyWebNN supports them as
+# an extension (quantizeLinear / dequantizeLinear only), held unpacked.
 EXTRA_TYPES: Final = ("int4", "uint4")
 
 _INT_RANGES: Final[dict[str, tuple[int, int]]] = {
@@ -47,6 +50,16 @@ class VectorDataError(ValueError):
 
 def is_float_type(data_type: str) -> bool:
     return data_type in ("float32", "float16")
+
+
+def int_range(data_type: str) -> tuple[int, int]:
+    """The smallest and largest value of an integer data type (int4: -8..7, uint4: 0..15)."""
+    return _INT_RANGES[data_type]
+
+
+def storage_dtype(data_type: str) -> str:
+    """The numpy dtype name holding ``data_type``'s values (int4 -> int8, uint4 -> uint8)."""
+    return _STORAGE.get(data_type, data_type)
 
 
 def to_array(spec: TensorSpec) -> np.ndarray:

@@ -5,7 +5,9 @@ that names a graph input, or an output of an earlier operator, becomes that oper
 plain argument, as an item of an array argument (concat's ``inputs``) or as an option
 value (``bias``, ``c``, ``initialHiddenState`` ...).  Inputs are created on first use:
 ``"constant": true`` ones with ``builder.constant(descriptor, array)``, the others with
-``builder.input(name, descriptor)`` and fed when the graph runs.
+``builder.input(name, descriptor)`` and fed when the graph runs.  int4/uint4 operands
+(PyWebNN's extension types) get their own descriptor and an unpacked int8/uint8 array;
+a backend that does not list them makes the core raise ``UnsupportedError``.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class BuiltGraph:
     feeds: dict[str, np.ndarray]
     outputs: dict[str, Any]
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # The data type of each feed (int4/uint4 feeds are int8/uint8 arrays).
+    feed_types: dict[str, str] = field(default_factory=dict)
 
 
 class GraphAssembler:
@@ -165,4 +169,5 @@ def build_graph(context: webnn.MLContext, test: WptTest) -> BuiltGraph:
     # build() keeps only inputs the outputs depend on (the spec's graph inputs).
     declared = getattr(graph, "input_descriptors", None)
     feeds = {n: a for n, a in assembler.feeds.items() if declared is None or n in declared}
-    return BuiltGraph(graph, feeds, outputs, assembler.shapes())
+    types = {n: test.inputs[n].data_type for n in feeds}
+    return BuiltGraph(graph, feeds, outputs, assembler.shapes(), types)

@@ -1,8 +1,8 @@
 """Running WPT tests on a backend and classifying each outcome.
 
 * ``unsupported``: building raised ``UnsupportedError`` (the backend's
-  ``op_support_limits()`` leaves the op or data type out) or ``NotSupportedError``, or the
-  test uses a data type that is not one of the specification's eight (int4/uint4);
+  ``op_support_limits()`` leaves the op or data type out — e.g. int4/uint4, PyWebNN's
+  extension types, on a backend that does not list them) or ``NotSupportedError``;
 * ``fail``: an output has the wrong data type, shape or values;
 * ``error``: anything else raised while creating the context, building or computing —
   including a ``WebNNTypeError`` for a valid test, which means the core rejected it;
@@ -22,7 +22,7 @@ import numpy as np
 import webnn
 from webnn.errors import NotSupportedError, UnsupportedError
 from webnn_conformance.compare import compare_output
-from webnn_conformance.data import SPEC_TYPES
+from webnn_conformance.data import storage_dtype
 from webnn_conformance.graph import BuiltGraph, OutputMismatchError, build_graph
 from webnn_conformance.loader import ToleranceSpec, VectorFile, WptTest
 from webnn_conformance.tolerances import tolerance_for
@@ -34,7 +34,6 @@ __all__ = [
     "Status",
     "available_backends",
     "execute",
-    "nonspec_type_reason",
     "run_suite",
     "run_test",
     "select_tests",
@@ -77,19 +76,9 @@ def select_tests(files: Iterable[VectorFile], substring: str | None = None) -> l
     ]
 
 
-def nonspec_type_reason(test: WptTest) -> str | None:
-    for spec in (*test.inputs.values(), *test.expected.values()):
-        if spec.data_type not in SPEC_TYPES:
-            return f"data type {spec.data_type} is not one of the spec's eight MLOperandDataTypes"
-    return None
-
-
 def run_test(backend: str, test: WptTest, mode: Mode = "compute") -> Result:
     """Run one test on a fresh context of ``backend``."""
     result = partial(Result, backend, test.file, test.name, test.op)
-    reason = nonspec_type_reason(test)
-    if reason is not None:
-        return result("unsupported", message=reason)
     # Conformance boundary: whatever a backend raises is this test's result, never a
     # crash of the whole run, so the broad catches below are deliberate.
     try:
@@ -128,9 +117,9 @@ def execute(context: webnn.MLContext, built: BuiltGraph, mode: Mode) -> dict[str
         return context.compute(built.graph, built.feeds)
     inputs = {}
     for name, array in built.feeds.items():
-        t = context.create_tensor(
-            webnn.MLTensorDescriptor(array.shape, array.dtype.name, writable=True)
-        )
+        # The input's own data type: an int4/uint4 feed is held in an int8/uint8 array.
+        data_type = built.feed_types.get(name, array.dtype.name)
+        t = context.create_tensor(webnn.MLTensorDescriptor(array.shape, data_type, writable=True))
         context.write_tensor(t, array)
         inputs[name] = t
     outputs = {
@@ -152,7 +141,8 @@ def _judge(
         if not isinstance(array, np.ndarray):
             problems.append(f"output {name!r} is missing from the results")
             continue
-        if (array.dtype.name, array.shape) != (spec.data_type, spec.shape):
+        # int4/uint4 outputs come back unpacked in int8/uint8 arrays.
+        if (array.dtype.name, array.shape) != (storage_dtype(spec.data_type), spec.shape):
             problems.append(
                 f"output {name!r} came back as {array.dtype.name} "
                 f"{list(array.shape)}, expected {spec.data_type} {list(spec.shape)}"

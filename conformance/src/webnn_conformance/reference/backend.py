@@ -3,7 +3,8 @@
 Float operands are widened to float64 before every op and each op's result is rounded
 once to its IR data type, so the only error is the final rounding of each op (plus the
 inputs' own precision). Integer ops run in the operand's own type. It supports every op
-and data type the specification allows, and is meant as an oracle, not for speed.
+and data type the specification allows, and PyWebNN's int4/uint4 extension (held unpacked
+in int8/uint8), and is meant as an oracle, not for speed.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from webnn import ir
-from webnn.backend import Backend, CompiledGraph, DeviceType
+from webnn.backend import EXTENSION_4BIT, Backend, CompiledGraph, DeviceType
 from webnn.ops import Desc
+from webnn_conformance.data import storage_dtype
 from webnn_conformance.reference import activation, elementwise, linalg, nn, quant, reduce, rnn
 from webnn_conformance.reference import shape as shape_ops
 from webnn_conformance.reference._common import Kernel
@@ -43,7 +45,7 @@ def _wide(value: Any) -> Any:
 
 
 def _narrow(value: Any, operand: ir.Operand, node: ir.Node) -> np.ndarray:
-    array = np.asarray(value).astype(operand.data_type)
+    array = np.asarray(value).astype(storage_dtype(operand.data_type))
     if array.shape != operand.shape:
         raise AssertionError(
             f"reference: {node.op} produced shape {list(array.shape)}, the IR "
@@ -91,6 +93,7 @@ class ReferenceBackend(Backend):
     name: ClassVar[str] = "reference"
     version: ClassVar[str] = "float64"
     priority: ClassVar[int] = -50  # never the default choice
+    extension_types = EXTENSION_4BIT
 
     def devices(self) -> tuple[DeviceType, ...]:
         return ("cpu",)
@@ -99,7 +102,7 @@ class ReferenceBackend(Backend):
         return _Compiled(self, graph)
 
     def create_tensor(self, desc: Desc, device: DeviceType) -> dict[str, np.ndarray]:
-        return {"data": np.zeros(desc.shape, dtype=desc.data_type)}
+        return {"data": np.zeros(desc.shape, dtype=storage_dtype(desc.data_type))}
 
     def write_tensor(self, handle: dict[str, np.ndarray], data: np.ndarray) -> None:
         handle["data"] = data.copy()

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from webnn_conformance.data import int_range, storage_dtype
 from webnn_conformance.reference._common import Kernel
 
 __all__ = ["KERNELS"]
@@ -21,10 +22,10 @@ def _blocks(p: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def _quantize(x: list[Any], at: Mapping[str, Any], outs: Any) -> np.ndarray:
     a, scale, zero = x
-    target = np.dtype(outs[0].data_type)
-    info = np.iinfo(target)
+    # int4/uint4 saturate to their 4-bit range and are held unpacked in int8/uint8.
+    lo, hi = int_range(outs[0].data_type)
     q = np.rint(a / _blocks(scale, a.shape)) + _blocks(zero, a.shape).astype(np.float64)
-    return np.clip(q, info.min, info.max).astype(target)
+    return np.clip(q, lo, hi).astype(storage_dtype(outs[0].data_type))
 
 
 def _dequantize(x: list[Any], at: Mapping[str, Any], outs: Any) -> np.ndarray:

@@ -17,7 +17,7 @@ from webnn import ir
 from webnn._dtypes import ALL, EXTENSION_4BIT, DataType
 from webnn.ops._registry import Desc, Limits
 
-__all__ = ["Backend", "CompiledGraph", "DeviceType", "limits_to_dict"]
+__all__ = ["EXTENSION_4BIT", "Backend", "CompiledGraph", "DeviceType", "limits_to_dict"]
 
 DeviceType = Literal["cpu", "gpu", "npu"]
 
