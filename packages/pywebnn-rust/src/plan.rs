@@ -618,6 +618,26 @@ fn parse_node(
         }
         out_descs.push(&operands[o]);
     }
+    // The int4/uint4 extension types reach only the ops whose table lists them
+    // (quantize_linear, dequantize_linear); every other kernel would misread them as
+    // int8/uint8.
+    let typed = in_descs
+        .iter()
+        .flatten()
+        .flatten()
+        .chain(out_descs.iter())
+        .map(|d| d.dtype);
+    for dtype in typed {
+        if dtype.is_extension() && !ops::op_supports(&node.op, dtype) {
+            return Err(Error::Unsupported {
+                op: node.op.clone(),
+                detail: format!(
+                    "the extension data type {} is not implemented for this operation",
+                    dtype.name()
+                ),
+            });
+        }
+    }
     let ctx = NodeCtx {
         op: &node.op,
         attrs: Attrs::new(&node.op, &node.attrs),

@@ -103,6 +103,13 @@ pub fn supported() -> Vec<(&'static str, &'static [DataType])> {
     all
 }
 
+/// Whether some family's `SUPPORTED` table lists `dtype` for `op`.
+pub fn op_supports(op: &str, dtype: DataType) -> bool {
+    supported()
+        .iter()
+        .any(|(name, types)| *name == op && types.contains(&dtype))
+}
+
 /// Rejects, at parse time, a data type the kernel's `SUPPORTED` entry leaves out.
 pub fn check_supported(table: &[(&str, &[DataType])], op: &str, dtype: DataType) -> Result<()> {
     match table.iter().find(|(name, _)| *name == op) {
@@ -115,6 +122,8 @@ pub fn check_supported(table: &[(&str, &[DataType])], op: &str, dtype: DataType)
 }
 
 pub const ALL: &[DataType] = &DataType::ALL;
+/// The spec's types plus int4/uint4 (only quantize_linear/dequantize_linear list these).
+pub const ALL_WITH_4BIT: &[DataType] = &DataType::ALL_WITH_4BIT;
 pub const FLOATS: &[DataType] = &DataType::FLOATS;
 
 // -- shared type emulation ----------------------------------------------------------------

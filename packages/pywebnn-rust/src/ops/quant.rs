@@ -3,10 +3,15 @@
 //! Conversions the spec leaves implementation-defined are pinned down as in the torch
 //! backend: float -> integer truncates toward zero, then saturates (NaN -> 0); integer ->
 //! integer keeps the low bits; quantize_linear saturates `roundEven(x / scale) + zp`.
+//!
+//! int4/uint4 (the PyWebNN extension) arrive and leave unpacked in int8/uint8 storage:
+//! quantize_linear saturates to -8..7 / 0..15 when its output operand is int4/uint4
+//! (`DataType::int_range`), dequantize_linear reads the stored bytes as the small
+//! integers they hold.
 
 use tch::{Kind, Tensor};
 
-use super::{narrow, widen, Args, ALL};
+use super::{narrow, widen, Args, ALL, ALL_WITH_4BIT};
 use crate::dtype::DataType;
 use crate::error::{Error, Result};
 use crate::plan::NodeCtx;
@@ -36,10 +41,12 @@ pub enum Op {
     },
 }
 
+/// quantize_linear's zero point/output and dequantize_linear's input/zero point also
+/// take int4/uint4; `parse` keeps the other operands (input, scale) to the spec's types.
 pub const SUPPORTED: &[(&str, &[DataType])] = &[
     ("cast", ALL),
-    ("quantize_linear", ALL),
-    ("dequantize_linear", ALL),
+    ("quantize_linear", ALL_WITH_4BIT),
+    ("dequantize_linear", ALL_WITH_4BIT),
 ];
 
 pub fn parse(ctx: &NodeCtx<'_>) -> Option<Result<Op>> {
@@ -50,15 +57,42 @@ pub fn parse(ctx: &NodeCtx<'_>) -> Option<Result<Op>> {
         if ctx.op == "cast" {
             ctx.expect(1, 1)?;
             let from = ctx.input(0)?.dtype;
-            return Ok(Op::Cast {
-                from,
-                to: ctx.attrs.data_type("data_type")?,
-            });
+            let to = ctx.attrs.data_type("data_type")?;
+            if from.is_extension() || to.is_extension() || ctx.output(0)?.dtype != to {
+                return Err(Error::Graph(format!(
+                    "cast: cannot cast {} to {} (output {})",
+                    from.name(),
+                    to.name(),
+                    ctx.output(0)?.dtype.name()
+                )));
+            }
+            return Ok(Op::Cast { from, to });
         }
         ctx.expect(3, 1)?;
         let input = ctx.input(0)?;
         let scale = ctx.input(1)?;
         let zp = ctx.input(2)?;
+        let out = ctx.output(0)?;
+        let quantize = ctx.op == "quantize_linear";
+        // The spec's types and same-type rules (the core checks them; a hand-made
+        // document must not make a kernel misread int8 bytes as int4 or the reverse).
+        let (float_in, int_in) = if quantize { (input, out) } else { (out, input) };
+        if !float_in.dtype.is_float()
+            || !scale.dtype.is_float()
+            || int_in.dtype.is_float()
+            || int_in.dtype != zp.dtype
+            || (quantize && scale.dtype != input.dtype)
+            || (!quantize && out.dtype != scale.dtype)
+        {
+            return Err(Error::Graph(format!(
+                "{}: unexpected data types: input {}, scale {}, zero_point {}, output {}",
+                ctx.op,
+                input.dtype.name(),
+                scale.dtype.name(),
+                zp.dtype.name(),
+                out.dtype.name()
+            )));
+        }
         if scale.rank() != input.rank() || zp.shape != scale.shape {
             return Err(Error::Graph(format!(
                 "{}: scale/zero_point must have the input's rank",
@@ -78,9 +112,9 @@ pub fn parse(ctx: &NodeCtx<'_>) -> Option<Result<Op>> {
             params.extend([s, 1]);
         }
         let shape = input.shape.clone();
-        Ok(if ctx.op == "quantize_linear" {
+        Ok(if quantize {
             Op::Quantize {
-                out: zp.dtype,
+                out: out.dtype,
                 zp: zp.dtype,
                 blocks,
                 params,
@@ -211,4 +245,174 @@ pub fn run(op: &Op, args: &Args<'_>) -> Result<Vec<Tensor>> {
         }
     };
     Ok(vec![y])
+}
+
+#[cfg(test)]
+mod tests {
+    use tch::{Device, Kind, Tensor};
+
+    use crate::error::Error;
+    use crate::exec::Program;
+    use crate::plan::tests::doc;
+
+    fn i64s(t: &Tensor) -> Vec<i64> {
+        let t = t.to_kind(Kind::Int64).contiguous();
+        let n = t.numel();
+        let mut v = vec![0_i64; n];
+        t.f_copy_data(&mut v, n).unwrap();
+        v
+    }
+
+    fn quantize(to: &str, x: &[f32], zp: Tensor) -> Tensor {
+        let n = u64::try_from(x.len()).unwrap();
+        let text = doc(
+            "quantize_linear",
+            "{}",
+            &[("float32", &[n]), ("float32", &[1]), (to, &[1])],
+            (to, &[n]),
+        );
+        let p = Program::compile(&text, &[], Device::Cpu).unwrap();
+        let x = Tensor::f_from_slice(x).unwrap();
+        let scale = Tensor::f_from_slice(&[1_f32]).unwrap();
+        p.run(vec![x, scale, zp]).unwrap().remove(0)
+    }
+
+    #[test]
+    fn quantize_to_4bit_rounds_half_to_even_and_saturates() {
+        let x = [
+            -9.0,
+            -8.5,
+            -7.5,
+            -2.5,
+            -0.5,
+            0.5,
+            1.5,
+            6.5,
+            7.5,
+            100.0,
+            f32::NAN,
+        ];
+        let q = quantize("int4", &x, Tensor::f_from_slice(&[0_i8]).unwrap());
+        assert_eq!(q.kind(), Kind::Int8);
+        assert_eq!(i64s(&q), vec![-8, -8, -8, -2, 0, 0, 2, 6, 7, 7, 0]);
+        // x + 3, saturated to 0..15; NaN quantizes to 0 whatever the zero point.
+        let q = quantize("uint4", &x, Tensor::f_from_slice(&[3_u8]).unwrap());
+        assert_eq!(q.kind(), Kind::Uint8);
+        assert_eq!(i64s(&q), vec![0, 0, 0, 1, 3, 3, 5, 9, 11, 15, 0]);
+        // The same values to int8 saturate at int8's range instead.
+        let q = quantize("int8", &x, Tensor::f_from_slice(&[0_i8]).unwrap());
+        assert_eq!(i64s(&q), vec![-9, -8, -8, -2, 0, 0, 2, 6, 8, 100, 0]);
+    }
+
+    #[test]
+    fn dequantize_from_4bit_reads_the_stored_values() {
+        for (dt, x, zp, want) in [
+            (
+                "int4",
+                Tensor::f_from_slice(&[-8_i8, -1, 0, 7]).unwrap(),
+                Tensor::f_from_slice(&[-1_i8]).unwrap(),
+                vec![-14.0_f32, 0.0, 2.0, 16.0],
+            ),
+            (
+                "uint4",
+                Tensor::f_from_slice(&[0_u8, 1, 8, 15]).unwrap(),
+                Tensor::f_from_slice(&[8_u8]).unwrap(),
+                vec![-16.0, -14.0, 0.0, 14.0],
+            ),
+        ] {
+            let text = doc(
+                "dequantize_linear",
+                "{}",
+                &[(dt, &[4]), ("float32", &[1]), (dt, &[1])],
+                ("float32", &[4]),
+            );
+            let p = Program::compile(&text, &[], Device::Cpu).unwrap();
+            let scale = Tensor::f_from_slice(&[2_f32]).unwrap();
+            let y = p.run(vec![x, scale, zp]).unwrap().remove(0);
+            let mut got = vec![0_f32; 4];
+            y.f_copy_data(&mut got, 4).unwrap();
+            assert_eq!(got, want, "{dt}");
+        }
+    }
+
+    #[test]
+    fn four_bit_types_only_where_allowed() {
+        let compile = |op: &str, attrs: &str, ins: &[(&str, &[u64])], out: (&str, &[u64])| {
+            Program::compile(&doc(op, attrs, ins, out), &[], Device::Cpu).err()
+        };
+        // Other ops never see int4/uint4.
+        for (op, attrs, ins, out) in [
+            (
+                "relu",
+                "{}",
+                vec![("int4", &[2_u64][..])],
+                ("int4", &[2_u64][..]),
+            ),
+            (
+                "cast",
+                r#"{"data_type":"int8"}"#,
+                vec![("uint4", &[2][..])],
+                ("int8", &[2][..]),
+            ),
+            (
+                "cast",
+                r#"{"data_type":"int4"}"#,
+                vec![("float32", &[2][..])],
+                ("int4", &[2][..]),
+            ),
+        ] {
+            match compile(op, attrs, &ins, out) {
+                Some(Error::Node { source, .. }) => assert!(
+                    matches!(*source, Error::Unsupported { .. } | Error::Graph(_)),
+                    "{op}: {source}"
+                ),
+                other => panic!("{op}: {other:?}"),
+            }
+        }
+        // quantize/dequantize: int4 only on the zero point and the integer side, with the
+        // zero point's type equal to it.
+        for (op, ins, out) in [
+            (
+                "quantize_linear",
+                vec![
+                    ("int4", &[2_u64][..]),
+                    ("float32", &[1][..]),
+                    ("int4", &[1][..]),
+                ],
+                ("int4", &[2_u64][..]),
+            ),
+            (
+                "quantize_linear",
+                vec![
+                    ("float32", &[2][..]),
+                    ("float32", &[1][..]),
+                    ("int4", &[1][..]),
+                ],
+                ("int8", &[2][..]),
+            ),
+            (
+                "dequantize_linear",
+                vec![
+                    ("int4", &[2][..]),
+                    ("float32", &[1][..]),
+                    ("int8", &[1][..]),
+                ],
+                ("float32", &[2][..]),
+            ),
+            (
+                "dequantize_linear",
+                vec![
+                    ("uint4", &[2][..]),
+                    ("uint4", &[1][..]),
+                    ("uint4", &[1][..]),
+                ],
+                ("uint4", &[2][..]),
+            ),
+        ] {
+            assert!(
+                compile(op, "{}", &ins, out).is_some(),
+                "{op} {ins:?} -> {out:?}"
+            );
+        }
+    }
 }
