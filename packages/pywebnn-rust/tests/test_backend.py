@@ -36,10 +36,15 @@ def test_devices_follow_libtorch():
 def test_supported_ops_are_real_ops():
     supported = dict(_native.supported_ops())
     assert set(supported) <= set(OPS)
-    for types in supported.values():
+    spec = {"float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8"}
+    for op, types in supported.items():
         assert types
-        assert set(types) <= {"float32", "float16", "int32", "uint32", "int64", "uint64",
-                              "int8", "uint8"}
+        # The int4/uint4 extension only where some operand of the op allows it
+        # (quantize_linear, dequantize_linear).
+        extensions = {t for lim in OPS[op].limits.values() for t in lim.extension_types}
+        assert set(types) <= spec | extensions, op
+    assert {"int4", "uint4"} <= set(supported["quantize_linear"])
+    assert {"int4", "uint4"} <= set(supported["dequantize_linear"])
 
 
 def test_limits_narrow_inputs_only():

@@ -2,6 +2,10 @@
 
 All math runs in the native module (``pywebnn_rust._native``); this file only moves
 numpy buffers across and reports what the Rust kernels implement.
+
+The PyWebNN extension types int4/uint4 (quantize_linear's zero point and output,
+dequantize_linear's input and zero point) travel unpacked, one value per byte, in numpy
+int8/uint8 arrays; the native module stores them the same way.
 """
 
 from __future__ import annotations
@@ -12,9 +16,18 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pywebnn_rust import __version__, _native
+from webnn import DataType
 from webnn.backend import Backend, CompiledGraph, DeviceType
 from webnn.ir import Graph
 from webnn.ops import Desc, Limits
+
+# The numpy storage of the extension types (one value per byte).
+_STORAGE_4BIT: dict[str, str] = {"int4": "int8", "uint4": "uint8"}
+
+
+def _numpy_dtype(data_type: str) -> np.dtype[Any]:
+    """The numpy dtype holding an operand of ``data_type`` (int4/uint4: int8/uint8)."""
+    return np.dtype(_STORAGE_4BIT.get(data_type, data_type))
 
 
 def _bytes(array: np.ndarray) -> np.ndarray:
@@ -30,7 +43,7 @@ class RustGraph(CompiledGraph):
         text, buffers = graph.to_document()
         self._native = _native.Graph.compile(text, [_bytes(b) for b in buffers], device)
         self._input_names: list[str] = self._native.input_names
-        self._outputs = [(name, np.dtype(graph.operands[graph.outputs[name]].data_type),
+        self._outputs = [(name, _numpy_dtype(graph.operands[graph.outputs[name]].data_type),
                           graph.operands[graph.outputs[name]].shape)
                          for name in self._native.output_names]
 
@@ -53,6 +66,9 @@ class RustBackend(Backend):
     name: ClassVar[str] = "rust"
     version: ClassVar[str] = __version__
     priority: ClassVar[int] = 20
+    # int4/uint4 run unpacked in int8/uint8 storage (quantize/dequantize_linear only; the
+    # native tables list them for those two ops).
+    extension_types: ClassVar[tuple[DataType, ...]] = ("int4", "uint4")
 
     def __init__(self) -> None:
         # What the Rust kernels implement, from Rust itself so the two never disagree.
@@ -95,7 +111,7 @@ class RustBackend(Backend):
         handle.write(_bytes(data))
 
     def read_tensor(self, handle: _native.TensorHandle) -> np.ndarray:
-        out = np.empty(handle.shape, handle.data_type)
+        out = np.empty(handle.shape, _numpy_dtype(handle.data_type))
         handle.read(_bytes(out))
         return out
 
