@@ -58,16 +58,8 @@ KERNELS: dict[str, Kernel] = {
 
 
 class _Compiled(CompiledGraph):
-    def __init__(self, backend: FakeBackend, graph: ir.Graph) -> None:
-        self._backend = backend
-        self._graph = graph
-
-    @property
-    def backend(self) -> Backend:
-        return self._backend
-
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        g = self._graph
+        g = self.graph
         values: dict[int, Any] = dict(g.constants)
         values.update({g.inputs[name]: a for name, a in inputs.items()})
         for node in g.nodes:

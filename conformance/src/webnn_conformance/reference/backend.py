@@ -77,16 +77,8 @@ def evaluate(graph: ir.Graph, inputs: Mapping[str, np.ndarray]) -> dict[str, np.
 
 
 class _Compiled(CompiledGraph):
-    def __init__(self, backend: ReferenceBackend, graph: ir.Graph) -> None:
-        self._backend = backend
-        self._graph = graph
-
-    @property
-    def backend(self) -> Backend:
-        return self._backend
-
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return evaluate(self._graph, inputs)
+        return evaluate(self.graph, inputs)
 
 
 class ReferenceBackend(Backend):

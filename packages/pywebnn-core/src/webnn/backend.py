@@ -23,7 +23,15 @@ DeviceType = Literal["cpu", "gpu", "npu"]
 
 
 class CompiledGraph(ABC):
-    """A graph prepared once for repeated execution on one device."""
+    """A graph prepared once for repeated execution on one device.
+
+    Subclasses that keep the IR as it is can call ``super().__init__(backend, graph)``;
+    those that lower it elsewhere may override ``backend`` instead.
+    """
+
+    def __init__(self, backend: Backend, graph: ir.Graph) -> None:
+        self._backend = backend
+        self.graph = graph
 
     @abstractmethod
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -40,9 +48,9 @@ class CompiledGraph(ABC):
                 backend.write_tensor(outputs[name], value)
 
     @property
-    @abstractmethod
     def backend(self) -> Backend:
         """The backend that compiled this graph."""
+        return self._backend
 
     def destroy(self) -> None:  # noqa: B027  # optional hook: most backends free by GC
         """Release device resources early."""

@@ -26,14 +26,6 @@ __all__ = ["SpecBackend", "operand", "run"]
 
 
 class _ZerosGraph(CompiledGraph):
-    def __init__(self, backend: Backend, graph: Graph) -> None:
-        self._backend = backend
-        self.graph = graph
-
-    @property
-    def backend(self) -> Backend:
-        return self._backend
-
     def compute(self, inputs: Any) -> dict[str, np.ndarray]:
         ops = self.graph.operands
         return {n: np.zeros(ops[i].shape, NUMPY[ops[i].data_type])

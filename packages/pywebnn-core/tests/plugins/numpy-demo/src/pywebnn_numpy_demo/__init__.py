@@ -25,21 +25,13 @@ _KERNELS: dict[str, Callable[..., np.ndarray]] = {
 
 
 class _Graph(CompiledGraph):
-    def __init__(self, backend: Backend, graph: Graph) -> None:
-        self._backend = backend
-        self._graph = graph
-
-    @property
-    def backend(self) -> Backend:
-        return self._backend
-
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        values: dict[int, np.ndarray] = dict(self._graph.constants)
-        values.update({i: inputs[n] for n, i in self._graph.inputs.items()})
-        for node in self._graph.nodes:
+        values: dict[int, np.ndarray] = dict(self.graph.constants)
+        values.update({i: inputs[n] for n, i in self.graph.inputs.items()})
+        for node in self.graph.nodes:
             args = [values[i] for i in node.inputs]  # type: ignore[index]
             values[node.outputs[0]] = _KERNELS[node.op](*args).astype(np.float32)
-        return {n: values[i] for n, i in self._graph.outputs.items()}
+        return {n: values[i] for n, i in self.graph.outputs.items()}
 
 
 class NumpyDemoBackend(Backend):
