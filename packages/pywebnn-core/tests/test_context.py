@@ -158,3 +158,13 @@ def test_scalar_inputs_stay_scalar(ctx, builder):
     graph = builder.build({"y": builder.abs(x)})
     arrays = graph._check_inputs("compute", {"x": np.float32(3)})
     assert arrays["x"].shape == ()
+
+
+def test_tensors_of_a_destroyed_context_give_type_error(ctx):
+    t = ctx.create_tensor(webnn.MLTensorDescriptor([2], "float32", readable=True,
+                                                   writable=True))
+    ctx.destroy()
+    with pytest.raises(WebNNTypeError, match="write_tensor: the tensor has been destroyed"):
+        ctx.write_tensor(t, np.zeros(2, np.float32))
+    with pytest.raises(WebNNTypeError, match="read_tensor: the tensor has been destroyed"):
+        ctx.read_tensor(t)

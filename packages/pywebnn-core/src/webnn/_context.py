@@ -276,10 +276,11 @@ class MLContext:
         return array
 
     def write_tensor(self, tensor: MLTensor, data: Any) -> None:
-        self._check_alive("write_tensor")
         from webnn._builder import buffer_to_array
 
+        # A lost context has destroyed its tensors: the spec's TypeError comes first.
         t = self._check_tensor("write_tensor", tensor)
+        self._check_alive("write_tensor")
         if not t.writable:
             raise WebNNTypeError("write_tensor: the tensor is not writable")
         array = buffer_to_array(_as_buffer(data), t._desc, "write_tensor")
@@ -287,8 +288,8 @@ class MLContext:
 
     def read_tensor(self, tensor: MLTensor, out: np.ndarray | None = None) -> np.ndarray:
         """Return a copy of the tensor's data, or fill ``out`` (the BYOB form)."""
-        self._check_alive("read_tensor")
         t = self._check_tensor("read_tensor", tensor)
+        self._check_alive("read_tensor")
         if not t.readable:
             raise WebNNTypeError("read_tensor: the tensor is not readable")
         data = self._backend.read_tensor(t._handle)
