@@ -16,7 +16,8 @@ step "ruff"
 ruff check .
 step "mypy"
 mypy --config-file pyproject.toml packages/pywebnn-core/src/webnn \
-    packages/pywebnn-torch/src/pywebnn_torch >&2
+    packages/pywebnn-torch/src/pywebnn_torch packages/pywebnn-rust/python/pywebnn_rust \
+    conformance/src/webnn_conformance >&2
 step "generated files are up to date"
 python scripts/gen_builder_stubs.py --check
 python scripts/gen_op_table.py --check

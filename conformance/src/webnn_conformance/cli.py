@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 import webnn
 from webnn_conformance import reference
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not tests:
         err.write(f"error: no test matches --filter {args.filter!r}\n")
         return 2
-    mode = "tensors" if args.tensors else "compute"
+    mode: Literal["compute", "tensors"] = "tensors" if args.tensors else "compute"
     results = run_suite(
         backends, tests, mode, on_result=Progress(err, enabled=not args.no_progress)
     )

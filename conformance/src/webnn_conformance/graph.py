@@ -65,7 +65,7 @@ class GraphAssembler:
         self,
         builder: Any,
         test: WptTest,
-        descriptor: Callable[[tuple[int, ...], str], Any] = webnn.MLOperandDescriptor,
+        descriptor: Callable[..., Any] = webnn.MLOperandDescriptor,
     ) -> None:
         self._builder = builder
         self._test = test

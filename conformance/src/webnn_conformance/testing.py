@@ -64,14 +64,17 @@ class _Compiled(CompiledGraph):
         values.update({g.inputs[name]: a for name, a in inputs.items()})
         for node in g.nodes:
             args = [
-                tuple(values[i] for i in x) if isinstance(x, tuple) else values.get(x)
+                tuple(values[i] for i in x) if isinstance(x, tuple)
+                else None if x is None else values[x]
                 for x in node.inputs
             ]
             out = KERNELS[node.op](args, node.attrs)
             outs = out if isinstance(out, list) else [out]
             for oid, o in zip(node.outputs, outs, strict=True):
                 values[oid] = np.asarray(o, dtype=g.operands[oid].data_type)
-        return {name: self._backend.finish(values[oid]) for name, oid in g.outputs.items()}
+        backend = self.backend
+        assert isinstance(backend, FakeBackend)
+        return {name: backend.finish(values[oid]) for name, oid in g.outputs.items()}
 
 
 class FakeBackend(Backend):

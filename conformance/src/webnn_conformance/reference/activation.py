@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +18,7 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def _softmax(x: list[np.ndarray], at: dict[str, int], outs: object) -> np.ndarray:
+def _softmax(x: list[np.ndarray], at: Mapping[str, Any], outs: object) -> np.ndarray:
     a, axis = x[0], at["axis"]
     e = np.exp(a - np.max(a, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)

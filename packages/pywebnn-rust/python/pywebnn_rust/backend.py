@@ -77,9 +77,11 @@ class RustBackend(Backend):
         self._devices: tuple[DeviceType, ...] | None = None
 
     def devices(self) -> tuple[DeviceType, ...]:
-        if self._devices is None:
-            self._devices = ("cpu", "gpu") if _native.cuda_available() else ("cpu",)
-        return self._devices
+        if self._devices is not None:
+            return self._devices
+        found: tuple[DeviceType, ...] = ("cpu", "gpu") if _native.cuda_available() else ("cpu",)
+        self._devices = found
+        return found
 
     def limit(self, op: str, operand: str, allowed: Limits, device: DeviceType) -> Limits:
         from webnn.ops import OPS
