@@ -187,16 +187,7 @@ def _get(obj: Any, key: str, kind: type) -> Any:
 def _parse(doc: Any, buffers: list[bytes | np.ndarray]) -> Graph:
     if _get(doc, "format", str) != "pywebnn-ir" or _get(doc, "version", int) != FORMAT_VERSION:
         raise DataError("load_graph: not a PyWebNN IR document of a supported version")
-    operands = []
-    for i, o in enumerate(_get(doc, "operands", list)):
-        dt, shape = _get(o, "data_type", str), _get(o, "shape", list)
-        kind = _get(o, "kind", str)
-        known = dt in ALL or dt in EXTENSION_4BIT
-        if _get(o, "id", int) != i or not known or kind not in ("input", "constant", "value"):
-            raise DataError(f"load_graph: operand {i} is malformed: {o!r}")
-        if not all(isinstance(d, int) and d > 0 for d in shape):
-            raise DataError(f"load_graph: operand {i} has an invalid shape {shape!r}")
-        operands.append(Operand(i, dt, tuple(shape), kind, str(o.get("name", ""))))
+    operands = _parse_operands(_get(doc, "operands", list))
     n = len(operands)
 
     def ref(x: Any) -> int:
@@ -212,27 +203,12 @@ def _parse(doc: Any, buffers: list[bytes | np.ndarray]) -> Graph:
         outs = tuple(map(ref, _get(nd, "outputs", list)))
         nodes.append(Node(_get(nd, "op", str), ins, MappingProxyType(attrs), outs,
                           str(nd.get("label", ""))))
-    constants: dict[int, np.ndarray] = {}
+    constants = {}
     for entry in _get(doc, "constants", list):
         oid, k = ref(_get(entry, "operand", int)), _get(entry, "buffer", int)
         if not 0 <= k < len(buffers):
             raise DataError(f"load_graph: constant {oid} refers to missing buffer {k}")
-        op = operands[oid]
-        if op.kind != "constant":
-            raise DataError(f"load_graph: constant data given for non-constant operand {oid}")
-        dtype = NUMPY[op.data_type].newbyteorder("<")
-        raw = buffers[k]
-        nbytes = raw.nbytes if isinstance(raw, np.ndarray) else len(raw)
-        if nbytes != math.prod(op.shape) * dtype.itemsize:
-            raise DataError(f"load_graph: constant {oid} has {nbytes} bytes, expected "
-                            f"{math.prod(op.shape) * dtype.itemsize} for shape {list(op.shape)}")
-        arr = np.frombuffer(raw if not isinstance(raw, np.ndarray) else raw.tobytes(), dtype)
-        if op.data_type in EXTENSION_4BIT and arr.size:
-            lo, hi = int_range(op.data_type)
-            if int(arr.min()) < lo or int(arr.max()) > hi:
-                raise DataError(f"load_graph: constant {oid} holds a value outside the "
-                                f"{op.data_type} range [{lo}, {hi}]")
-        constants[oid] = arr.astype(NUMPY[op.data_type]).reshape(op.shape)
+        constants[oid] = _constant(operands[oid], buffers[k])
     ins_map = {str(k): ref(v) for k, v in _get(doc, "inputs", dict).items()}
     outs_map = {str(k): ref(v) for k, v in _get(doc, "outputs", dict).items()}
     for name, oid in ins_map.items():
@@ -240,3 +216,37 @@ def _parse(doc: Any, buffers: list[bytes | np.ndarray]) -> Graph:
             raise DataError(f"load_graph: graph input {name!r} refers to a non-input operand")
     return Graph(tuple(operands), tuple(nodes), MappingProxyType(ins_map),
                  MappingProxyType(outs_map), MappingProxyType(constants))
+
+
+def _parse_operands(docs: list[Any]) -> list[Operand]:
+    operands = []
+    for i, o in enumerate(docs):
+        dt, shape = _get(o, "data_type", str), _get(o, "shape", list)
+        kind = _get(o, "kind", str)
+        known = dt in ALL or dt in EXTENSION_4BIT
+        if _get(o, "id", int) != i or not known or kind not in ("input", "constant", "value"):
+            raise DataError(f"load_graph: operand {i} is malformed: {o!r}")
+        if not all(isinstance(d, int) and d > 0 for d in shape):
+            raise DataError(f"load_graph: operand {i} has an invalid shape {shape!r}")
+        operands.append(Operand(i, dt, tuple(shape), kind, str(o.get("name", ""))))
+    return operands
+
+
+def _constant(op: Operand, raw: bytes | np.ndarray) -> np.ndarray:
+    """A constant's array from its little-endian buffer, checked against its operand."""
+    oid = op.id
+    if op.kind != "constant":
+        raise DataError(f"load_graph: constant data given for non-constant operand {oid}")
+    dtype = NUMPY[op.data_type].newbyteorder("<")
+    nbytes = raw.nbytes if isinstance(raw, np.ndarray) else len(raw)
+    if nbytes != math.prod(op.shape) * dtype.itemsize:
+        raise DataError(f"load_graph: constant {oid} has {nbytes} bytes, expected "
+                        f"{math.prod(op.shape) * dtype.itemsize} for shape {list(op.shape)}")
+    arr = np.frombuffer(raw if not isinstance(raw, np.ndarray) else raw.tobytes(), dtype)
+    if op.data_type in EXTENSION_4BIT and arr.size:
+        lo, hi = int_range(op.data_type)
+        if int(arr.min()) < lo or int(arr.max()) > hi:
+            raise DataError(f"load_graph: constant {oid} holds a value outside the "
+                            f"{op.data_type} range [{lo}, {hi}]")
+    result: np.ndarray = arr.astype(NUMPY[op.data_type]).reshape(op.shape)
+    return result
