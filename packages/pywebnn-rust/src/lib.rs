@@ -8,6 +8,7 @@
 pub mod dtype;
 pub mod error;
 pub mod exec;
+pub mod node;
 pub mod ops;
 pub mod plan;
 
