@@ -168,3 +168,8 @@ def test_tensors_of_a_destroyed_context_give_type_error(ctx):
         ctx.write_tensor(t, np.zeros(2, np.float32))
     with pytest.raises(WebNNTypeError, match="read_tensor: the tensor has been destroyed"):
         ctx.read_tensor(t)
+
+
+def test_missing_input_message_names_only_what_is_wrong(ctx, graph):
+    with pytest.raises(WebNNTypeError, match=r"^compute: missing inputs \['x'\]; the graph"):
+        ctx.compute(graph, {})

@@ -345,8 +345,10 @@ class MLGraph:
         missing = sorted(set(self.input_descriptors) - set(inputs))
         extra = sorted(set(inputs) - set(self.input_descriptors))
         if missing or extra:
-            raise WebNNTypeError(f"{what}: missing inputs {missing}, unexpected inputs {extra}; "
-                                 f"the graph takes {sorted(self.input_descriptors)}")
+            problems = [f"{label} {names}" for label, names in
+                        (("missing inputs", missing), ("unexpected inputs", extra)) if names]
+            raise WebNNTypeError(f"{what}: {', '.join(problems)}; the graph takes "
+                                 f"{sorted(self.input_descriptors)}")
         return {name: _input_array(what, name, inputs[name], d)
                 for name, d in self.input_descriptors.items()}
 
