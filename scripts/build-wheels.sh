@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mkdir -p dist
 python -m pip wheel --quiet --no-deps --no-build-isolation -w dist \
-    packages/pywebnn-core packages/pywebnn-torch conformance
+    ./packages/pywebnn-core ./packages/pywebnn-torch ./conformance
 LIBTORCH_USE_PYTORCH=1 CARGO_TARGET_DIR="$root/packages/pywebnn-rust/target" \
-    python -m pip wheel --quiet --no-deps --no-build-isolation -w dist packages/pywebnn-rust
+    python -m pip wheel --quiet --no-deps --no-build-isolation -w dist ./packages/pywebnn-rust
 ls -1 dist
