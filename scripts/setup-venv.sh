@@ -8,6 +8,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# rustup installs cargo under ~/.cargo/bin; a non-login shell may not have it on PATH.
+if ! command -v cargo >/dev/null 2>&1 && [ -x "${HOME:-/root}/.cargo/bin/cargo" ]; then
+    export PATH="${HOME:-/root}/.cargo/bin:$PATH"
+fi
 venv="${PYWEBNN_VENV:-$root/.venv}"
 python="${PYTHON:-python3}"
 
