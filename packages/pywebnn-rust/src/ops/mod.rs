@@ -110,6 +110,12 @@ pub fn op_supports(op: &str, dtype: DataType) -> bool {
         .any(|(name, types)| *name == op && types.contains(&dtype))
 }
 
+/// Whether a family's `SUPPORTED` table lists `op`: how each family's `parse` decides
+/// that a node is its own.
+pub fn lists(table: &[(&str, &[DataType])], op: &str) -> bool {
+    table.iter().any(|(name, _)| *name == op)
+}
+
 /// Rejects, at parse time, a data type the kernel's `SUPPORTED` entry leaves out.
 pub fn check_supported(table: &[(&str, &[DataType])], op: &str, dtype: DataType) -> Result<()> {
     match table.iter().find(|(name, _)| *name == op) {

@@ -50,7 +50,7 @@ pub const SUPPORTED: &[(&str, &[DataType])] = &[
 ];
 
 pub fn parse(ctx: &NodeCtx<'_>) -> Option<Result<Op>> {
-    if !SUPPORTED.iter().any(|(n, _)| *n == ctx.op) {
+    if !super::lists(SUPPORTED, ctx.op) {
         return None;
     }
     Some((|| {
